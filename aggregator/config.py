@@ -1,0 +1,257 @@
+"""feeds.toml -> ``Config``: load, merge with the defaults, validate.
+
+Validation is strict on purpose: a typo in a key would otherwise be silently
+ignored and the user would wonder why a setting has no effect.  Every problem
+is a ``ConfigError`` naming the file, the line where we can find it, the feed
+(by url) and the key; nothing starts on an invalid config.
+
+The defaults live in ``defaults.toml`` beside this module (``config/defaults.toml``
+in the repository points at it), so the documented defaults and the ones the
+code uses cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aggregator import PROJECT_URL, __version__
+from aggregator.errors import ConfigError
+from aggregator.models import Config, FeedConfig, OutputConfig, ServerConfig, Settings
+
+SECTIONS = ("settings", "server", "output", "feeds")
+DURATION_KEYS = frozenset({"interval", "timeout", "connect_timeout"})
+DEFAULT_USER_AGENT = f"aggregator/{__version__} (+{PROJECT_URL})"
+
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_TOML_LINE_RE = re.compile(r"at line (\d+)")
+
+# (section, key) -> (lowest, highest) allowed, for numbers.
+_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("settings", "concurrency"): (1, 10_000),
+    ("settings", "per_host"): (1, 1_000),
+    ("settings", "max_body_bytes"): (1024, 1 << 34),
+    ("settings", "max_redirects"): (0, 30),
+    ("settings", "jitter"): (0.0, 0.5),
+    ("settings", "parse_workers"): (0, 64),
+    ("server", "port"): (1, 65535),
+    ("output", "max_entries"): (1, 100_000),
+}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration like "45s", "15m", "2h", "1d" or "1h30m".
+
+    Raises ValueError with a message fit for the user on anything else.
+    """
+    compact = text.strip().lower().replace(" ", "")
+    if not compact:
+        raise ValueError("empty duration")
+    matches = list(_DURATION_RE.finditer(compact))
+    if not matches or "".join(m.group(0) for m in matches) != compact:
+        raise ValueError(f"{text!r} is not a duration like '45s', '15m', '2h', '1d' or '1h30m'")
+    total = sum(float(m.group(1)) * _UNIT_S[m.group(2)] for m in matches)
+    if total <= 0:
+        raise ValueError(f"{text!r} must be longer than zero")
+    return total
+
+
+def load_defaults() -> dict[str, Any]:
+    """The packaged defaults, one table per section plus ``feed``."""
+    text = resources.files("aggregator").joinpath("defaults.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, validate and return the config at ``path``; ConfigError on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), f"cannot read: {exc}") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE_RE.search(str(exc))
+        line = int(match.group(1)) if match else None
+        raise ConfigError(str(path), f"invalid TOML: {exc}", line=line) from None
+    return _Validator(path, text, load_defaults()).build(raw)
+
+
+class _Validator:
+    """Checks one parsed file against the defaults; knows the text for line numbers."""
+
+    def __init__(self, path: Path, text: str, defaults: dict[str, Any]) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.defaults = defaults
+
+    def error(self, problem: str, *, key: str | None = None, feed: str | None = None,
+              needle: str | None = None) -> ConfigError:
+        """A ConfigError pointing at the first line that mentions ``needle``."""
+        return ConfigError(str(self.path), problem, key=key, feed=feed,
+                           line=self.line_of(needle) if needle else None)
+
+    def line_of(self, needle: str) -> int | None:
+        """1-based number of the first line containing ``needle``, if any."""
+        for number, line in enumerate(self.lines, start=1):
+            if needle in line:
+                return number
+        return None
+
+    def build(self, raw: dict[str, Any]) -> Config:
+        """Validate every section and assemble the Config."""
+        for name in raw:
+            if name not in SECTIONS:
+                raise self.error(f"unknown table; expected one of {', '.join(SECTIONS)}",
+                                 key=name, needle=name)
+        settings = self.section(raw, "settings")
+        server = self.section(raw, "server")
+        output = self.section(raw, "output")
+        feeds = self.feeds(raw.get("feeds", []), settings)
+        return Config(
+            path=self.path,
+            settings=self.settings(settings),
+            server=ServerConfig(host=str(server["host"]), port=int(server["port"])),
+            output=self.output(output),
+            feeds=feeds,
+        )
+
+    def section(self, raw: dict[str, Any], name: str) -> dict[str, Any]:
+        """The section's values merged over its defaults, each checked."""
+        given = raw.get(name, {})
+        if not isinstance(given, dict):
+            raise self.error("must be a table", key=name, needle=name)
+        merged = dict(self.defaults[name])
+        for key, value in given.items():
+            merged[key] = self.value(name, key, value)
+        return merged
+
+    def value(self, section: str, key: str, value: Any, feed: str | None = None) -> Any:
+        """One checked value: known key, right type, in range, durations parsed."""
+        defaults = self.defaults["feed" if section == "feeds" else section]
+        dotted = f"{section}.{key}"
+        needle = f"{key}"
+        if key not in defaults:
+            known = ", ".join(sorted(defaults))
+            raise self.error(f"unknown key; known keys are {known}", key=dotted, feed=feed,
+                             needle=needle)
+        self.check_type(dotted, value, defaults[key], feed)
+        if key in DURATION_KEYS and value != "":
+            try:
+                parse_duration(value)
+            except ValueError as exc:
+                raise self.error(str(exc), key=dotted, feed=feed, needle=needle) from None
+        bounds = _RANGES.get((section, key))
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            raise self.error(f"{value!r} is out of range {bounds[0]}..{bounds[1]}",
+                             key=dotted, feed=feed, needle=needle)
+        return value
+
+    def check_type(self, dotted: str, value: Any, default: Any, feed: str | None) -> None:
+        """Raise unless ``value`` has the type of its default (ints pass for floats)."""
+        expected = type(default)
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if expected is float:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if expected is list:
+            ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+        if not ok:
+            name = "list of non-empty strings" if expected is list else expected.__name__
+            raise self.error(f"expected {name}, got {value!r}", key=dotted, feed=feed,
+                             needle=dotted.rsplit(".", 1)[-1])
+
+    def settings(self, values: Mapping[str, Any]) -> Settings:
+        """The [settings] table as a Settings record, with paths and durations resolved."""
+        database = Path(values["database"]).expanduser()
+        if not database.is_absolute():
+            database = self.path.resolve().parent / database
+        return Settings(
+            database=database,
+            interval_s=parse_duration(values["interval"]),
+            concurrency=values["concurrency"],
+            per_host=values["per_host"],
+            timeout_s=parse_duration(values["timeout"]),
+            connect_timeout_s=parse_duration(values["connect_timeout"]),
+            user_agent=values["user_agent"] or DEFAULT_USER_AGENT,
+            max_body_bytes=values["max_body_bytes"],
+            max_redirects=values["max_redirects"],
+            jitter=float(values["jitter"]),
+            parse_workers=values["parse_workers"],
+        )
+
+    def output(self, values: Mapping[str, Any]) -> OutputConfig:
+        """The [output] table; base_url must be absolute http(s) and ends with '/'."""
+        base_url = values["base_url"]
+        if not is_http_url(base_url):
+            raise self.error("must be an absolute http:// or https:// URL",
+                             key="output.base_url", needle="base_url")
+        if not base_url.endswith("/"):
+            base_url += "/"
+        return OutputConfig(title=values["title"], base_url=base_url,
+                            max_entries=values["max_entries"])
+
+    def feeds(self, raw: Any, settings: Mapping[str, Any]) -> tuple[FeedConfig, ...]:
+        """Every [[feeds]] table, checked; duplicate URLs are an error."""
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            raise self.error("must be an array of tables: [[feeds]]", key="feeds",
+                             needle="feeds")
+        seen: dict[str, str] = {}
+        feeds = []
+        for number, table in enumerate(raw, start=1):
+            feed = self.feed(table, number)
+            identity = feed_identity(feed.url)
+            if identity in seen:
+                raise self.error(f"duplicate feed URL (same as {seen[identity]!r})",
+                                 key="feeds.url", feed=feed.url, needle=feed.url)
+            seen[identity] = feed.url
+            feeds.append(feed)
+        return tuple(feeds)
+
+    def feed(self, table: dict[str, Any], number: int) -> FeedConfig:
+        """One [[feeds]] table as a FeedConfig."""
+        url = table.get("url")
+        label = url if isinstance(url, str) else f"#{number}"
+        for key, value in table.items():
+            self.value("feeds", key, value, feed=label)
+        if not isinstance(url, str) or not url.strip():
+            raise self.error("missing required key", key="feeds.url", feed=label)
+        url = url.strip()
+        if not is_http_url(url):
+            raise self.error("not an absolute http:// or https:// URL", key="feeds.url",
+                             feed=url, needle=url)
+        interval = table.get("interval") or None
+        return FeedConfig(
+            url=url,
+            title=table.get("title") or None,
+            tags=tuple(dict.fromkeys(table.get("tags", []))),
+            interval_s=parse_duration(interval) if interval else None,
+            enabled=table.get("enabled", True),
+        )
+
+
+def is_http_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host and no whitespace."""
+    if any(ch.isspace() for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a bad port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def feed_identity(url: str) -> str:
+    """What makes two configured URLs the same feed: case-insensitive scheme and host."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower()
+    return parts._replace(scheme=parts.scheme.lower(), netloc=netloc, fragment="").geturl()

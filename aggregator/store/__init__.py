@@ -1,0 +1,99 @@
+"""The SQLite store: the only place with SQL.
+
+``Store`` opens the file (WAL, a busy timeout, foreign keys), runs the
+migrations, and offers one method per question or write the other stages
+need.  The methods live in one mixin per table (``feeds.py``, ``entries.py``,
+``fetches.py``); this module holds the connection and the transaction.
+
+A fetch's writes happen inside one ``transaction()``: a kill mid-way leaves
+the store as it was before the fetch or as after it, never in between.
+The connection is not shared between threads: the service uses it only from
+its event loop thread.  sqlite-utils' ``Database`` wraps the same connection
+for schema introspection and for people exploring the store from Python.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import sqlite_utils
+
+from aggregator.errors import StoreError
+from aggregator.store.entries import EntriesMixin
+from aggregator.store.feeds import FeedsMixin
+from aggregator.store.fetches import FetchesMixin
+from aggregator.store.schema import SCHEMA_VERSION, migrate
+
+BUSY_TIMEOUT_MS = 10_000
+
+__all__ = ["SCHEMA_VERSION", "Store"]
+
+
+class Store(FeedsMixin, EntriesMixin, FetchesMixin):
+    """One connection to the store; open with ``Store.open(path)``."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: str | Path, *, migrate_schema: bool = True) -> Store:
+        """Open (creating if needed) and migrate the store at ``path``."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(str(path), "open", str(exc)) from exc
+        if mode.lower() != "wal":
+            conn.close()
+            raise StoreError(str(path), "open", f"cannot use WAL mode (got {mode!r})")
+        store = cls(conn, str(path))
+        if migrate_schema:
+            migrate(conn, str(path))
+        return store
+
+    def close(self) -> None:
+        """Close the connection; a checkpoint folds the WAL back into the file."""
+        with suppress(sqlite3.Error):
+            self.conn.execute("PRAGMA optimize")
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all; nesting joins the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(self.path, "begin", str(exc)) from exc
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def schema_version(self) -> int:
+        """The version the store's schema is at."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])

@@ -1,0 +1,142 @@
+"""The schema as numbered migrations, applied at start and recorded in the store.
+
+Each migration is a function registered with its version; ``migrate`` runs the
+ones above ``PRAGMA user_version`` in one transaction each and records them in
+``_migrations``, so an upgrade either happens whole or not at all and a user
+can see in SQL when it happened.  Never edit a released migration: add one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from aggregator.errors import MigrationError
+from aggregator.models import to_iso, utc_now
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: dict[int, tuple[str, Migration]] = {}
+
+
+def migration(version: int, name: str) -> Callable[[Migration], Migration]:
+    """Register ``fn`` as the migration to ``version``."""
+
+    def register(fn: Migration) -> Migration:
+        MIGRATIONS[version] = (name, fn)
+        return fn
+
+    return register
+
+
+@migration(1, "feeds, entries, fetches, meta")
+def _initial(conn: sqlite3.Connection) -> None:
+    _execute_script(conn, """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,                    -- from the config
+            feed_title TEXT,               -- from the feed document
+            link TEXT,
+            subtitle TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            interval_s REAL NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            in_config INTEGER NOT NULL DEFAULT 1,
+            etag TEXT,
+            last_modified TEXT,
+            last_status INTEGER,
+            last_outcome TEXT,             -- ok, not_modified, error
+            last_fetch TEXT,
+            last_success TEXT,
+            last_error TEXT,
+            last_reason TEXT,
+            error_streak INTEGER NOT NULL DEFAULT 0,
+            next_fetch TEXT,
+            next_fetch_reason TEXT,
+            updated TEXT,                  -- last time its entries changed
+            added TEXT NOT NULL
+        );
+        CREATE INDEX feeds_due ON feeds (next_fetch) WHERE enabled = 1 AND in_config = 1;
+
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+            entry_key TEXT NOT NULL,
+            uid TEXT NOT NULL UNIQUE,
+            guid TEXT,
+            url TEXT,
+            title TEXT,
+            author TEXT,
+            summary TEXT,
+            content TEXT,
+            published TEXT,
+            updated TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            enclosures TEXT NOT NULL DEFAULT '[]',
+            content_hash TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_changed TEXT NOT NULL,
+            update_count INTEGER NOT NULL DEFAULT 0,
+            sort_at TEXT NOT NULL,
+            UNIQUE (feed_id, entry_key)
+        );
+        CREATE INDEX entries_newest ON entries (sort_at DESC, id DESC);
+
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+            started TEXT NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            url TEXT NOT NULL,             -- final URL, after redirects
+            status INTEGER,
+            outcome TEXT NOT NULL,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            entries_new INTEGER NOT NULL DEFAULT 0,
+            entries_updated INTEGER NOT NULL DEFAULT 0,
+            reason TEXT,
+            error TEXT,
+            warning TEXT
+        );
+        CREATE INDEX fetches_feed ON fetches (feed_id, started);
+
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta (key, value) VALUES ('content_version', '0');
+    """)
+
+
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def _execute_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would COMMIT the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> tuple[int, int]:
+    """Bring the schema to SCHEMA_VERSION; returns (from, to). One transaction per step."""
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations "
+                 "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
+    start = current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise MigrationError(path, current, SCHEMA_VERSION,
+                             "the store was written by a newer aggregator; upgrade it")
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        name, step = MIGRATIONS[version]
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            step(conn)
+            conn.execute("INSERT INTO _migrations (version, name, applied) VALUES (?, ?, ?)",
+                         (version, name, to_iso(utc_now())))
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise MigrationError(path, version - 1, version, str(exc)) from exc
+        current = version
+    return start, current

@@ -63,9 +63,14 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
 
 
 def _bozo_message(parsed: Any) -> str | None:
-    if not parsed.get("bozo"):
-        return None
+    """feedparser's complaint about the document, if it is about the document.
+
+    A missing or non-XML Content-Type is the server's mistake, not the feed's:
+    feedparser reads such a body fine, so it is not worth a warning.
+    """
     exc = parsed.get("bozo_exception")
+    if not parsed.get("bozo") or type(exc).__name__ == "NonXMLContentType":
+        return None
     return clean_text(f"{type(exc).__name__}: {exc}" if exc else "malformed feed")
 
 
@@ -89,13 +94,14 @@ def _entry(entry: Any, feed_url: str, feed_base: str) -> ParsedEntry:
     """One feedparser entry normalized to a ParsedEntry."""
     link = _safe_url(entry.get("link"), feed_base)
     base = link or feed_base
-    content = _content(entry, base)
-    summary = _html(entry.get("summary"), entry.get("summary_detail"), base)
+    content = _content(entry, base, feed_url)
+    summary = _html(entry.get("summary"), entry.get("summary_detail"), base, feed_url)
     if summary is not None and summary == content:
         summary = None
     title = _text(entry.get("title"), entry.get("title_detail"))
-    published = _iso(entry.get("published_parsed"))
-    updated = _iso(entry.get("updated_parsed"))
+    # dict.get: feedparser's own get() maps a missing `updated` to `published` (with a warning).
+    published = _iso(dict.get(entry, "published_parsed"))
+    updated = _iso(dict.get(entry, "updated_parsed"))
     guid = clean_text(entry.get("id") or "") or None
     return ParsedEntry(
         key=entry_key(guid, link, title, published or updated, feed_url),
@@ -142,24 +148,30 @@ def _unique_keys(entries: Iterable[ParsedEntry]) -> list[ParsedEntry]:
     return result
 
 
-def _content(entry: Any, base: str) -> str | None:
+def _content(entry: Any, base: str, doc_url: str) -> str | None:
     """The richest content block, sanitized: HTML preferred over plain text."""
     blocks = entry.get("content") or []
     if not blocks:
         return None
     best = next((b for b in blocks if b.get("type") in _HTML_TYPES), blocks[0])
-    return _html(best.get("value"), best, base)
+    return _html(best.get("value"), best, base, doc_url)
 
 
-def _html(value: str | None, detail: Any, base: str) -> str | None:
-    """A fragment as safe HTML: sanitized if HTML, escaped if plain text."""
+def _html(value: str | None, detail: Any, base: str, doc_url: str) -> str | None:
+    """A fragment as safe HTML: sanitized if HTML, escaped if plain text.
+
+    Relative URLs resolve against an explicit ``xml:base`` when the feed gave
+    one, else against the entry's link (as Miniflux does): a feed served from
+    a CDN or FeedBurner host rarely means its relative links to point there.
+    """
     if not value:
         return None
     value = clean_text(value)
     kind = (detail or {}).get("type") or "text/html"
     if kind not in _HTML_TYPES:
         return html.escape(value, quote=False).strip() or None
-    block_base = _safe_url((detail or {}).get("base"), base) or base
+    declared = (detail or {}).get("base")
+    block_base = (_safe_url(declared, base) if declared and declared != doc_url else None) or base
     return sanitize_html(value, block_base) or None
 
 

@@ -1,0 +1,77 @@
+"""`aggregator run` as a real subprocess: fetching, serving, scheduling, stopping."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from tests.feedserver import FeedServer
+from tests.integration.conftest import ConfigWriter, RunningService
+
+pytestmark = pytest.mark.slow
+Start = Callable[[Path], RunningService]
+
+
+def served_titles(service: RunningService) -> set[str]:
+    return {item.get("title", "") for item in service.get("/feed.json").json()["items"]}
+
+
+def test_run_fetches_serves_answers_304_and_stops_on_sigterm(
+        config_file: ConfigWriter, feed_server: FeedServer, start_service: Start) -> None:
+    service = start_service(config_file())
+    expected = {e.title for e in feedparser.parse(feed_server.url("rss20.xml")).entries}
+    service.wait_until(lambda: expected <= served_titles(service), "rss20 entries served")
+
+    for path, kind in (("/feed.atom", "application/atom+xml"),
+                       ("/feed.rss", "application/rss+xml"),
+                       ("/feed.json", "application/feed+json")):
+        response = service.get(path)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith(kind)
+        etag, modified = response.headers["etag"], response.headers["last-modified"]
+        assert service.get(path, **{"If-None-Match": etag}).status_code == 304
+        assert service.get(path, **{"If-Modified-Since": modified}).status_code == 304
+        assert service.get(path, **{"If-None-Match": '"other"'}).status_code == 200
+        if path != "/feed.json":
+            assert not feedparser.parse(response.content).bozo
+
+    assert 'rel="alternate"' in service.get("/").text
+    elapsed = service.stop()
+    assert elapsed < 5, service.output()
+    assert service.process.returncode == 0, service.output()
+
+
+def test_new_entry_appears_without_restart_and_restart_respects_due_times(
+        config_file: ConfigWriter, feed_server: FeedServer, start_service: Start) -> None:
+    config = config_file(interval="2s", names=("rss20.xml",))
+    service = start_service(config)
+    service.wait_until(lambda: len(served_titles(service)) > 0, "the first fetch")
+
+    path = feed_server.directory / "rss20.xml"
+    text = path.read_text(encoding="utf-8")
+    new_item = """<item><title>Breaking: a brand new entry</title>
+      <link>https://news.example.org/world/brand-new</link>
+      <guid isPermaLink="false">brand-new-entry</guid>
+      <pubDate>Thu, 26 Nov 2026 09:00:00 +0000</pubDate>
+      <description>Appeared while the service was running.</description></item>"""
+    path.write_text(text.replace("<item>", new_item + "\n<item>", 1), encoding="utf-8")
+    service.wait_until(lambda: "Breaking: a brand new entry" in served_titles(service),
+                       "the new entry to be served", timeout=15)
+    assert service.stop() < 5
+
+    # With a long interval, a restart must not refetch what is not due.
+    config = config_file(interval="1h", names=("rss20.xml",))
+    before = feed_server.hits("rss20.xml")
+    first = start_service(config)
+    first.wait_until(lambda: feed_server.hits("rss20.xml") > before, "a fetch on 1h interval")
+    time.sleep(1.5)  # let the fetch finish and record its next time
+    first.stop()
+    hits = feed_server.hits("rss20.xml")
+    second = start_service(config)
+    time.sleep(3)  # several scheduler ticks
+    assert feed_server.hits("rss20.xml") == hits, second.output()
+    second.stop()

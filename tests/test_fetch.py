@@ -1,0 +1,154 @@
+"""Fetching: conditional GET, compression, limits, and one stable reason per failure."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+
+from aggregator.config import DEFAULT_USER_AGENT
+from aggregator.errors import FetchError
+from aggregator.fetch import Fetcher
+from aggregator.models import FetchResult, Settings, Validators
+from tests.feedserver import FeedServer
+
+SETTINGS = Settings(database=Path("unused.db"), timeout_s=3, connect_timeout_s=2,
+                    user_agent=DEFAULT_USER_AGENT, max_body_bytes=64 * 1024)
+
+
+def fetch(url: str, validators: Validators | None = None,
+          settings: Settings = SETTINGS) -> FetchResult:
+    async def go() -> FetchResult:
+        async with Fetcher(settings) as fetcher:
+            return await fetcher.fetch(url, validators)
+
+    return asyncio.run(go())
+
+
+def fetch_error(url: str, settings: Settings = SETTINGS) -> FetchError:
+    with pytest.raises(FetchError) as info:
+        fetch(url, settings=settings)
+    return info.value
+
+
+def test_200_then_304_with_stored_validators(feed_server: FeedServer) -> None:
+    url = feed_server.url("rss20.xml")
+    first = fetch(url)
+    assert first.status == 200
+    assert first.body and b"<rss" in first.body
+    assert first.validators.etag == feed_server.etag("rss20.xml")
+    assert first.validators.last_modified
+    second = fetch(url, first.validators)
+    assert second.not_modified
+    assert second.body is None
+    request = feed_server.requests[-1]
+    assert request.headers["if-none-match"] == first.validators.etag
+    assert request.headers["if-modified-since"] == first.validators.last_modified
+
+
+def test_user_agent_names_project_and_gzip_is_accepted(feed_server: FeedServer) -> None:
+    result = fetch(feed_server.url("atom10.xml"))
+    request = feed_server.requests[-1]
+    assert request.headers["user-agent"].startswith("aggregator/")
+    assert "+http" in request.headers["user-agent"]
+    assert "gzip" in request.headers["accept-encoding"]
+    assert result.body is not None
+    assert result.body.startswith(b"<?xml")  # decoded
+    assert result.bytes_read < len(result.body)  # it was compressed on the wire
+    assert "content-encoding" not in result.headers  # the parser gets a decoded body
+
+
+def test_http_error_status_is_recorded(feed_server: FeedServer) -> None:
+    feed_server.set_response("broken.xml", status=500, body="oops")
+    error = fetch_error(feed_server.url("broken.xml"))
+    assert (error.reason, error.status) == ("http_status", 500)
+    assert "500" in str(error)
+
+
+def test_declared_too_large_body_is_refused(feed_server: FeedServer) -> None:
+    feed_server.set_response("big.xml", body=b"x" * (SETTINGS.max_body_bytes + 1))
+    error = fetch_error(feed_server.url("big.xml"))
+    assert error.reason == "too_large"
+
+
+def test_streamed_body_is_cut_at_the_limit(feed_server: FeedServer) -> None:
+    piece = b"y" * 16 * 1024
+    feed_server.set_response("stream.xml", chunks=[piece] * 100,
+                             headers={"content-length": None})
+    error = fetch_error(feed_server.url("stream.xml"))
+    assert error.reason == "too_large"
+
+
+def test_gzip_bomb_is_stopped_at_the_decompressed_limit(feed_server: FeedServer) -> None:
+    bomb = gzip.compress(b"\0" * (50 * 1024 * 1024))  # 50 MiB of zeros, ~50 KiB on the wire
+    assert len(bomb) < SETTINGS.max_body_bytes
+    feed_server.set_response("bomb.xml", body=bomb, headers={"content-encoding": "gzip"})
+    started = time.monotonic()
+    error = fetch_error(feed_server.url("bomb.xml"))
+    assert error.reason == "too_large"
+    assert time.monotonic() - started < 2
+
+
+def test_slow_drip_is_cut_off_by_the_total_timeout(feed_server: FeedServer) -> None:
+    feed_server.set_response("rss20.xml", chunk_delay=0.5, chunks=20)
+    settings = replace(SETTINGS, timeout_s=1.0)
+    started = time.monotonic()
+    error = fetch_error(feed_server.url("rss20.xml"), settings)
+    elapsed = time.monotonic() - started
+    assert error.reason == "timeout"
+    assert elapsed < 2.5
+
+
+def test_connection_refused() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    error = fetch_error(f"http://127.0.0.1:{port}/feed.xml")
+    assert error.reason == "connect"
+
+
+def test_redirects_are_followed_and_bounded(feed_server: FeedServer) -> None:
+    feed_server.set_response("old.xml", status=301, headers={"location": "/rss20.xml"})
+    result = fetch(feed_server.url("old.xml"))
+    assert result.final_url == feed_server.url("rss20.xml")
+    for hop in range(10):
+        feed_server.set_response(f"loop{hop}.xml", status=302,
+                                 headers={"location": f"/loop{hop + 1}.xml"})
+    error = fetch_error(feed_server.url("loop0.xml"))
+    assert error.reason == "redirects"
+
+
+@respx.mock
+def test_dns_failure_has_its_own_reason() -> None:
+    respx.get("https://no-such-host.invalid/feed").mock(
+        side_effect=httpx.ConnectError("[Errno -2] Name or service not known"))
+    error = fetch_error("https://no-such-host.invalid/feed")
+    assert error.reason == "dns"
+
+
+@respx.mock
+def test_redirect_to_another_scheme_is_refused() -> None:
+    respx.get("https://example.test/feed").mock(
+        return_value=httpx.Response(302, headers={"location": "ftp://example.test/feed"}))
+    error = fetch_error("https://example.test/feed")
+    assert error.reason == "scheme"
+
+
+def test_per_host_limit_is_respected(feed_server: FeedServer) -> None:
+    feed_server.set_response("rss20.xml", delay=0.3)
+    settings = replace(SETTINGS, per_host=1, concurrency=8)
+
+    async def go() -> float:
+        async with Fetcher(settings) as fetcher:
+            started = time.monotonic()
+            await asyncio.gather(*(fetcher.fetch(feed_server.url("rss20.xml")) for _ in range(3)))
+            return time.monotonic() - started
+
+    assert asyncio.run(go()) >= 0.85  # three 0.3 s requests, one at a time

@@ -20,9 +20,25 @@ fetch result, never an error.  Raise with ``from`` so the cause survives.
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def _restore(cls: type[AggregatorError], args: tuple[Any, ...],
+             state: dict[str, Any]) -> AggregatorError:
+    """Rebuild a pickled AggregatorError without calling its ``__init__``."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class AggregatorError(Exception):
     """Root of the tree; ``str()`` includes the chained cause, if any."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses take keyword-only arguments, which default exception
+        # pickling cannot replay; a parse error must cross the process pool intact.
+        return (_restore, (type(self), self.args, self.__dict__))
 
     def __str__(self) -> str:
         message = super().__str__()

@@ -132,3 +132,11 @@ def test_declared_charset_is_honoured() -> None:
 def test_parsed_feed_pickles_for_the_process_pool() -> None:
     feed = parse_feed((FEEDS / "rss20.xml").read_bytes(), URL)
     assert pickle.loads(pickle.dumps(feed)) == feed
+
+
+def test_parse_errors_cross_process_boundaries() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_feed(b"", URL)
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert type(copy) is ParseError
+    assert (copy.url, copy.reason, str(copy)) == (URL, "empty", str(info.value))

@@ -133,3 +133,26 @@ def test_unopenable_store_exits_non_zero(tmp_path: Path,
     config.write_text('[settings]\ndatabase = "blocker/x.db"\n')
     assert main(["--config", str(config), "fetch"]) == 1
     assert "blocker" in capsys.readouterr().err
+
+
+def test_bad_feeds_never_stop_the_others(config_file: ConfigWriter, feed_server: FeedServer,
+                                         tmp_path: Path, free_port: int) -> None:
+    """Refused, timing out, not a feed, 404: each recorded with its reason; rss20 still stored."""
+    feed_server.set_response("slow.xml", delay=10)
+    feed_server.set_response("missing.xml", status=404, body="not here")
+    config = config_file(names=("rss20.xml", "slow.xml", "not_a_feed.html", "missing.xml"),
+                         extra_settings='timeout = "1s"')
+    text = config.read_text().replace('timeout = "5s"\n', "")
+    refused = f"http://127.0.0.1:{free_port}/refused.xml"  # nothing listens on the app port
+    config.write_text(text + f'\n[[feeds]]\nurl = "{refused}"\n')
+    assert main(["--config", str(config), "fetch"]) == 0
+    reasons = dict(rows(tmp_path / "store.db",
+                        "SELECT url, coalesce(last_reason, last_outcome) FROM feeds"))
+    assert reasons == {
+        feed_server.url("rss20.xml"): "ok",
+        feed_server.url("slow.xml"): "timeout",
+        feed_server.url("not_a_feed.html"): "html_page",
+        feed_server.url("missing.xml"): "http_status",
+        refused: "connect",
+    }
+    assert rows(tmp_path / "store.db", "SELECT count(*) FROM entries")[0][0] > 0

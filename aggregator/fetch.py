@@ -49,6 +49,7 @@ class Fetcher:
             limits=httpx.Limits(max_connections=settings.concurrency * 2,
                                 max_keepalive_connections=settings.concurrency),
             transport=transport,
+            event_hooks={"request": [_check_scheme]},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -131,6 +132,13 @@ class Fetcher:
             bytes_read=response.num_bytes_downloaded,
             duration_s=time.monotonic() - started,
         )
+
+
+async def _check_scheme(request: httpx.Request) -> None:
+    """Refuse any request, a redirect's included, that is not http or https."""
+    if request.url.scheme not in ("http", "https"):
+        raise FetchError(str(request.url), "only http and https are fetched",
+                         reason="scheme")
 
 
 def parser_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from aggregator.publish import (
     render_json,
     render_rss,
 )
-from tests.feedcheck import assert_valid_feed, kit_lines
+from tests.feedcheck import KIT_DIR, assert_valid_feed, kit_lines
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
@@ -41,6 +42,12 @@ META = FeedMeta(
     feed_id="urn:uuid:5b2e8f6c-2f7a-5c1e-9d8e-0a1b2c3d4e5f",
     subtitle="Everything we follow",
 )
+
+
+def meta_for(fmt: str) -> FeedMeta:
+    """META with the self URL of the format's own document, as the server serves it."""
+    return replace(META, self_url=f"https://agg.example.org/feed.{SUFFIX[fmt]}")
+
 
 BLOG_A = {"feed_url": "https://blog-a.example.com/feed.xml", "feed_title": "Blog A",
           "feed_link": "https://blog-a.example.com/", "feed_updated": "2024-05-03T17:00:00Z"}
@@ -81,7 +88,8 @@ ENTRIES = (
         content="<p>Show notes</p><ul><li>one</li></ul>", published="2024-05-02T08:00:00Z",
         first_seen="2024-05-02T08:10:00Z", tags=("audio",),
         enclosures=(Enclosure("https://pod.example.org/ep7.mp3", "audio/mpeg", 31_337_000),
-                    Enclosure("https://pod.example.org/ep7-extra.bin"),
+                    Enclosure("https://pod.example.org/ep7-extra"),
+                    Enclosure("https://pod.example.org/cover.png", "png", -1),
                     Enclosure("/relative/ep7.ogg", "audio/ogg", 1)),
     ),
     make_entry(
@@ -103,7 +111,7 @@ UIDS = [e.uid for e in ENTRIES]
 @pytest.fixture(scope="module")
 def documents() -> dict[str, bytes]:
     """The fixture entries rendered once per format."""
-    return {fmt: render(fmt, ENTRIES, META) for fmt in FORMATS}
+    return {fmt: render(fmt, ENTRIES, meta_for(fmt)) for fmt in FORMATS}
 
 
 def write(tmp_path: Path, fmt: str, body: bytes) -> Path:
@@ -132,6 +140,14 @@ def test_kit_accepts_every_format(fmt: str, documents: dict[str, bytes], tmp_pat
         assert warnings == [], result.stdout
 
 
+def test_kit_helper_rejects_a_bad_feed() -> None:
+    sample = KIT_DIR / "samples" / "bad-control-char.atom"
+    if not sample.exists():
+        pytest.skip(f"{sample} not found")
+    with pytest.raises(pytest.fail.Exception, match="FAIL"):
+        assert_valid_feed(sample)
+
+
 @pytest.mark.parametrize("fmt", ["atom", "rss"])
 def test_feedparser_reads_every_entry_in_order(fmt: str, documents: dict[str, bytes]) -> None:
     parsed = feedparser.parse(documents[fmt])
@@ -149,7 +165,7 @@ def test_json_feed_items_in_order(documents: dict[str, bytes]) -> None:
     feed = json.loads(documents["json"])
     assert next(iter(feed)) == "version"
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
-    assert feed["feed_url"] == META.self_url
+    assert feed["feed_url"] == "https://agg.example.org/feed.json"
     assert feed["home_page_url"] == META.home_url
     assert feed["authors"] == [{"name": META.title}]
     assert [item["id"] for item in feed["items"]] == UIDS
@@ -181,7 +197,7 @@ def test_atom_feed_metadata(documents: dict[str, bytes]) -> None:
     assert root.findtext(f"{ATOM}updated") == "2024-05-04T12:00:00+00:00"
     assert root.findtext(f"{ATOM}author/{ATOM}name") == META.title
     links = {link.get("rel"): link for link in root.findall(f"{ATOM}link")}
-    assert links["self"].get("href") == META.self_url
+    assert links["self"].get("href") == "https://agg.example.org/feed.atom"
     assert links["self"].get("type") == "application/atom+xml"
     assert links["alternate"].get("href") == META.home_url
     assert root.find(f"{ATOM}generator").text == "aggregator"
@@ -200,7 +216,9 @@ def test_atom_entry_fields(documents: dict[str, bytes]) -> None:
     assert enclosures == [
         {"href": "https://pod.example.org/ep7.mp3", "rel": "enclosure", "type": "audio/mpeg",
          "length": "31337000"},
-        {"href": "https://pod.example.org/ep7-extra.bin", "rel": "enclosure"},
+        {"href": "https://pod.example.org/ep7-extra", "rel": "enclosure"},
+        # a malformed type is replaced by a guess from the URL; a negative length dropped
+        {"href": "https://pod.example.org/cover.png", "rel": "enclosure", "type": "image/png"},
     ]  # the relative enclosure is dropped
     # updated falls back to published, then to first seen; published only when known
     assert podcast.findtext(f"{ATOM}updated") == "2024-05-02T08:00:00+00:00"
@@ -248,7 +266,7 @@ def test_rss_channel(documents: dict[str, bytes]) -> None:
     assert channel.findtext("generator") == "aggregator"
     self_link = channel.find(f"{ATOM}link")
     assert self_link.get("rel") == "self"
-    assert self_link.get("href") == META.self_url
+    assert self_link.get("href") == "https://agg.example.org/feed.rss"
     assert self_link.get("type") == "application/rss+xml"
 
 
@@ -291,7 +309,7 @@ def test_rss_source(documents: dict[str, bytes]) -> None:
 def test_rss_enclosure_of_unknown_type_and_length() -> None:
     entry = make_entry("blob", BLOG_A, title="t",
                        enclosures=(Enclosure("https://blog-a.example.com/file"),))
-    item = rss_items(render_rss([entry], META))[0]
+    item = rss_items(render_rss([entry], meta_for("rss")))[0]
     assert item.find("enclosure").attrib == {
         "url": "https://blog-a.example.com/file", "length": "0",
         "type": "application/octet-stream"}
@@ -311,9 +329,10 @@ def test_json_item_fields(documents: dict[str, bytes]) -> None:
     assert full["tags"] == ["python", "feeds"]
     assert full["attachments"] == [{"url": "https://blog-a.example.com/img/cover.jpg",
                                     "mime_type": "image/jpeg", "size_in_bytes": 20480}]
-    assert podcast["attachments"][1] == {"url": "https://pod.example.org/ep7-extra.bin",
-                                         "mime_type": "application/octet-stream"}
-    assert len(podcast["attachments"]) == 2
+    assert podcast["attachments"][1:] == [
+        {"url": "https://pod.example.org/ep7-extra", "mime_type": "application/octet-stream"},
+        {"url": "https://pod.example.org/cover.png", "mime_type": "image/png"},
+    ]
     assert no_url["content_html"] == "<p>Only a <b>summary</b></p>"
     assert "url" not in no_url
     assert no_url["date_published"] == "2024-05-01T22:00:00Z"
@@ -360,13 +379,13 @@ def test_control_characters_are_gone(fmt: str, documents: dict[str, bytes]) -> N
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_rendering_is_deterministic(fmt: str, documents: dict[str, bytes]) -> None:
-    assert render(fmt, list(ENTRIES), META) == documents[fmt]
+    assert render(fmt, list(ENTRIES), meta_for(fmt)) == documents[fmt]
 
 
 @pytest.mark.parametrize(("fmt", "function"),
                          [("atom", render_atom), ("rss", render_rss), ("json", render_json)])
 def test_render_dispatches(fmt: str, function: Any, documents: dict[str, bytes]) -> None:
-    assert function(ENTRIES, META) == documents[fmt]
+    assert function(ENTRIES, meta_for(fmt)) == documents[fmt]
     assert CONTENT_TYPES[fmt].endswith("; charset=utf-8")
 
 
@@ -377,7 +396,7 @@ def test_xml_outputs_are_utf8_with_declaration(fmt: str, documents: dict[str, by
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_empty_feed_renders(fmt: str) -> None:
-    body = render(fmt, [], META)
+    body = render(fmt, [], meta_for(fmt))
     if fmt == "json":
         assert json.loads(body)["items"] == []
     else:
@@ -390,7 +409,7 @@ def test_relative_entry_urls_are_dropped() -> None:
     entry = make_entry("relative", BLOG_A, url="/2024/05/relative", title="t",
                        content="<p>c</p>")
     for fmt in FORMATS:
-        assert b"/2024/05/relative" not in render(fmt, [entry], META)
+        assert b"/2024/05/relative" not in render(fmt, [entry], meta_for(fmt))
 
 
 def test_unknown_format_is_a_publish_error() -> None:

@@ -52,9 +52,14 @@ def test_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 
 def test_failed_transaction_leaves_nothing(store: Store) -> None:
     now = utc_now()
-    with pytest.raises(RuntimeError), store.transaction():
-        store.insert_entries(1, "https://x.example/feed", [(entry("a"), "h")], now, True)
-        raise RuntimeError("killed mid-fetch")
+
+    def interrupted_fetch() -> None:
+        with store.transaction():
+            store.insert_entries(1, "https://x.example/feed", [(entry("a"), "h")], now, True)
+            raise RuntimeError("killed mid-fetch")
+
+    with pytest.raises(RuntimeError):
+        interrupted_fetch()
     assert store.count_entries() == 0
 
 

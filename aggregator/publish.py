@@ -6,10 +6,14 @@ Output is the whole document as bytes (UTF-8; an XML declaration for Atom and
 RSS).  Nothing here reads the clock, so the same input gives the same bytes:
 the server may derive its ETag from them.
 
-Atom and RSS are written by feedgen.  What feedgen cannot express goes through
-its extension mechanism: the Atom ``<source>`` of each entry (feedgen's own has
-only a title and a link) and ``dc:creator`` for RSS authors without an email
-address.  JSON Feed is plain ``json``.
+Atom and RSS are written by feedgen 1.0.0, which needs care: it drops
+``type="html"`` when ``description()`` follows ``content()``, writes entry links
+without their ``rel``/``type``/``length``, defaults every date to now, prepends
+entries and takes the last feed link as the RSS channel link.  What it cannot
+express goes through its extension mechanism (``_EntryExtension``): the Atom
+``<source>`` of each entry (feedgen's has only a title and a link), Atom
+enclosure links, and ``dc:creator`` for RSS authors without an email address.
+JSON Feed is plain ``json``.
 
 Feeds in the wild carry control characters, lone surrogates and noncharacters;
 XML 1.0 forbids them and lxml raises on them, so every string passes through
@@ -62,7 +66,8 @@ _OCTET_STREAM = "application/octet-stream"
 
 # XML 1.0 (5th ed.) section 2.2: the complement of Char, then the characters it
 # discourages (C1 controls but NEL, noncharacters).  None of them carries text.
-_NONCHARACTERS = "".join(chr(plane << 16 | low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
+_NONCHARACTERS = "".join(chr(plane << 16 | low)
+                         for plane in range(1, 17) for low in (0xFFFE, 0xFFFF))
 _NOT_XML_TEXT = re.compile(
     "[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
     f"|[\u007f-\u0084\u0086-\u009f\ufdd0-\ufdef{_NONCHARACTERS}]"
@@ -88,8 +93,9 @@ _VERSION = _package_version()
 class FeedMeta:
     """The output document itself: what it is called and where it lives.
 
-    URLs are absolute; ``updated`` is the store's UTC ISO string of the newest
-    change (not "now", so that re-rendering gives identical bytes).
+    URLs are absolute http(s) (else PublishError); ``self_url`` differs per
+    format.  ``updated`` is the store's UTC ISO string of the newest change,
+    not "now", so that re-rendering gives identical bytes.
     """
 
     title: str  # the output's title
@@ -109,24 +115,24 @@ def _xml_text(value: str) -> str:
 
 
 def _text(value: str | None) -> str | None:
-    """Cleaned text, or None when nothing readable is left (so fallbacks apply)."""
-    if value is None:
-        return None
-    cleaned = _xml_text(value)
+    """Cleaned text (HTML bodies), or None when nothing readable is left, so fallbacks apply."""
+    cleaned = _xml_text(value or "")
     return cleaned if cleaned.strip() else None
+
+
+def _line(value: str | None) -> str | None:
+    """Cleaned one-line text (titles, names, tags): whitespace runs become one space."""
+    return " ".join(_xml_text(value or "").split()) or None
 
 
 def _url(value: str | None) -> str | None:
     """An absolute http(s) URL, else None: a relative one would resolve against our own URL."""
-    cleaned = _text(value)
-    if cleaned is None:
-        return None
-    cleaned = cleaned.strip()
+    url = _line(value) or ""
     try:
-        parts = urlsplit(cleaned)
+        parts = urlsplit(url)
     except ValueError:
         return None
-    return cleaned if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def _required_url(value: str, name: str) -> str:
@@ -185,10 +191,9 @@ def _date(value: str | None) -> datetime | None:
 
 def _person(value: str | None) -> _Person | None:
     """Split "a@b.c (Name)", "Name <a@b.c>" or a bare name, as feeds write authors."""
-    text = _text(value)
+    text = _line(value)
     if text is None:
         return None
-    text = " ".join(text.split())
     match = _EMAIL_FIRST.match(text) or _NAME_FIRST.match(text)
     if match is None:
         return _Person(text)
@@ -196,25 +201,22 @@ def _person(value: str | None) -> _Person | None:
     return _Person((match.group("name") or "").strip() or email, email)
 
 
-def _media_type(enclosure: Enclosure) -> str | None:
+def _media_type(url: str, declared: str | None) -> str | None:
     """The declared type when well-formed, else a guess from the URL's extension."""
-    declared = _text(enclosure.type)
-    if declared is not None and _MEDIA_TYPE.match(declared.strip()):
-        return declared.strip().lower()
-    guessed, encoding = _BUILTIN_TYPES.guess_type(urlsplit(enclosure.url).path)
-    return guessed if encoding is None else None
+    declared = _line(declared)
+    if declared is not None and _MEDIA_TYPE.match(declared):
+        return declared.lower()
+    guessed, encoding = _BUILTIN_TYPES.guess_type(urlsplit(url).path)
+    return guessed if encoding is None else None  # x.tar.gz is no application/x-tar
 
 
 def _enclosures(items: Sequence[Enclosure]) -> tuple[Enclosure, ...]:
     """Enclosures with absolute URLs, a usable type and a non-negative length."""
-    kept = []
-    for enclosure in items:
-        url = _url(enclosure.url)
-        if url is None:
-            continue
-        length = enclosure.length if enclosure.length is not None and enclosure.length >= 0 else None
-        kept.append(Enclosure(url, _media_type(Enclosure(url, enclosure.type)), length))
-    return tuple(kept)
+    return tuple(
+        Enclosure(url, _media_type(url, e.type),
+                  e.length if e.length is not None and e.length >= 0 else None)
+        for e in items if (url := _url(e.url)) is not None
+    )
 
 
 def _origin(entry: StoredEntry, fallback_updated: datetime) -> _Origin | None:
@@ -222,34 +224,26 @@ def _origin(entry: StoredEntry, fallback_updated: datetime) -> _Origin | None:
     feed_url = _url(entry.feed_url)
     if feed_url is None:
         return None
-    title = _text(entry.feed_title)
-    return _Origin(feed_url=feed_url, title=" ".join(title.split()) if title else feed_url,
+    return _Origin(feed_url=feed_url, title=_line(entry.feed_title) or feed_url,
                    link=_url(entry.feed_link),
                    updated=_date(entry.feed_updated) or fallback_updated)
 
 
 def _prepare(entry: StoredEntry) -> _Item:
     """Clean one stored entry once; the three writers only read the result."""
-    uid = _text(entry.uid)
+    uid = _line(entry.uid)
     if uid is None:
         raise ValueError("an entry has an empty uid")
-    title = _text(entry.title)
-    item = _Item(
-        uid=uid.strip(), title=" ".join(title.split()) if title else None, url=_url(entry.url),
+    published, modified = _date(entry.published), _date(entry.updated)
+    first_seen = from_iso(entry.first_seen)
+    return _Item(
+        uid=uid, title=_line(entry.title), url=_url(entry.url),
         author=_person(entry.author), summary=_text(entry.summary), content=_text(entry.content),
-        published=_date(entry.published), modified=_date(entry.updated),
-        first_seen=from_iso(entry.first_seen),
-        tags=tuple(dict.fromkeys(t.strip() for t in map(_text, entry.tags) if t)),
-        enclosures=_enclosures(entry.enclosures), origin=None,
+        published=published, modified=modified, first_seen=first_seen,
+        tags=tuple(dict.fromkeys(t for t in map(_line, entry.tags) if t)),
+        enclosures=_enclosures(entry.enclosures),
+        origin=_origin(entry, modified or published or first_seen),
     )
-    return _replace_origin(item, _origin(entry, item.updated))
-
-
-def _replace_origin(item: _Item, origin: _Origin | None) -> _Item:
-    """Attach the origin, whose fallback date needs the item's own (frozen, so rebuild)."""
-    from dataclasses import replace
-
-    return replace(item, origin=origin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,13 +260,13 @@ class _Channel:
 
 def _channel(meta: FeedMeta) -> _Channel:
     """Check the output's metadata once; bad configuration becomes a PublishError."""
-    title, feed_id = _text(meta.title), _text(meta.feed_id)
+    title, feed_id = _line(meta.title), _line(meta.feed_id)
     if title is None or feed_id is None:
         raise ValueError("the output feed needs a title and an id")
-    return _Channel(title=" ".join(title.split()), feed_id=feed_id.strip(),
+    return _Channel(title=title, feed_id=feed_id,
                     home_url=_required_url(meta.home_url, "home_url"),
                     self_url=_required_url(meta.self_url, "self_url"),
-                    updated=from_iso(meta.updated), subtitle=_text(meta.subtitle))
+                    updated=from_iso(meta.updated), subtitle=_line(meta.subtitle))
 
 
 @contextmanager
@@ -287,39 +281,41 @@ def _publish_errors(fmt: str) -> Iterator[None]:
 # --- feedgen extensions ----------------------------------------------------------
 
 
-class _FeedExtension(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
-    """Feed-level half of our extension: declares ``dc`` on the RSS root only."""
-
-    namespaces: dict[str, str] = {}  # noqa: RUF012  # replaced per format below
+class _RssFeedExtension(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
+    """Feed-level half of our RSS extension: declares ``dc`` once, on the root."""
 
     def extend_ns(self) -> dict[str, str]:
-        """Namespaces feedgen puts on the root element, so items need no declarations."""
-        return dict(self.namespaces)
-
-
-class _RssFeedExtension(_FeedExtension):
-    """RSS needs the Dublin Core namespace for ``dc:creator``."""
-
-    namespaces = {"dc": _DC_NS}  # noqa: RUF012
+        """feedgen puts these on the root element, so items need no declarations."""
+        return {"dc": _DC_NS}
 
 
 class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
-    """Entry-level half: writes what feedgen's FeedEntry cannot say.
+    """Entry-level extension: writes what feedgen's FeedEntry cannot say.
 
     feedgen makes one instance per entry (``fe.aggregator``); the writer sets
     ``item`` and feedgen calls ``extend_atom`` / ``extend_rss`` while
-    serializing.  feedgen builds the Atom tree from un-namespaced element names
-    under a literal ``xmlns`` attribute, so the Atom elements added here are
-    un-namespaced too; they serialize into the Atom namespace like feedgen's.
+    serializing, after its own elements.  feedgen builds the Atom tree from
+    un-namespaced names under a literal ``xmlns`` attribute, so the Atom
+    elements added here are un-namespaced too and serialize like feedgen's.
     """
 
     def __init__(self) -> None:
         self.item: _Item | None = None
 
     def extend_atom(self, entry: etree._Element) -> etree._Element:
-        """Add ``<source>``: feedgen's has no id, self link or updated."""
-        if self.item is not None and self.item.origin is not None:
-            _append_atom_source(entry, self.item.origin)
+        """Finish the entry's links and add ``<source>``.
+
+        feedgen 1.0.0 writes an entry's links without rel, type or length
+        (``FeedEntry.atom_entry`` reuses its loop variable), so it only gets the
+        alternate link, which we label here, and the enclosures are written here.
+        """
+        for link in entry.findall("link"):
+            link.set("rel", "alternate")
+        if self.item is not None:
+            for enclosure in self.item.enclosures:
+                etree.SubElement(entry, "link", _atom_enclosure(enclosure))
+            if self.item.origin is not None:
+                _append_atom_source(entry, self.item.origin)
         return entry
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
@@ -341,8 +337,7 @@ def _append_atom_source(entry: etree._Element, origin: _Origin) -> None:
     etree.SubElement(source, "updated").text = origin.updated.isoformat()
 
 
-def _generator(channel: _Channel, feed_extension: type[_FeedExtension],
-               self_type: str) -> Any:
+def _generator(channel: _Channel, feed_extension: Any, self_type: str) -> Any:
     """A FeedGenerator with the metadata Atom and RSS share; every date set explicitly.
 
     feedgen defaults ``updated`` / ``lastBuildDate`` to now, which would make
@@ -397,7 +392,10 @@ def _atom_enclosure(enclosure: Enclosure) -> dict[str, str]:
 
 
 def _add_atom_entry(fg: Any, item: _Item) -> None:
-    """One ``<entry>``; summary before content (LIBRARIES.md: feedgen drops type="html")."""
+    """One ``<entry>``; summary before content (LIBRARIES.md: feedgen drops type="html").
+
+    Enclosures and ``<source>`` are written by ``_EntryExtension.extend_atom``.
+    """
     fe = _add_entry(fg, item)
     fe.title(item.title or UNTITLED)
     fe.updated(item.updated)
@@ -411,8 +409,6 @@ def _add_atom_entry(fg: Any, item: _Item) -> None:
     content, content_type = _atom_content(item)
     if content is not None:
         fe.content(content, type=content_type)
-    for enclosure in item.enclosures:
-        fe.link(_atom_enclosure(enclosure))
 
 
 def render_atom(entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
@@ -423,7 +419,7 @@ def render_atom(entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
     """
     with _publish_errors("atom"):
         channel = _channel(meta)
-        fg = _generator(channel, _FeedExtension, "application/atom+xml")
+        fg = _generator(channel, BaseExtension, "application/atom+xml")
         fg.author({"name": channel.title})
         if channel.subtitle is not None:
             fg.subtitle(channel.subtitle)
@@ -519,7 +515,7 @@ def _plain_text(html: str) -> str | None:
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
-    return _text(" ".join("".join(collector.parts).split()))
+    return _line("".join(collector.parts))
 
 
 def _json_attachment(enclosure: Enclosure) -> dict[str, Any]:

@@ -54,6 +54,7 @@ def cli(ctx: click.Context, config_path: Path, log_level: str) -> None:
     """Fetch RSS/Atom feeds, keep them in SQLite, republish one merged feed."""
     logging.basicConfig(level=log_level.upper(), format=LOG_FORMAT, stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     ctx.obj = config_path
 
 

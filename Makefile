@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= feeds.toml
 
-.PHONY: run fetch test lint typecheck check clean
+.PHONY: run fetch test lint typecheck bench-scale clean
 
 $(BIN)/aggregator: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,15 +20,19 @@ fetch: $(BIN)/aggregator
 	$(BIN)/aggregator --config $(CONFIG) fetch
 
 test: $(BIN)/aggregator
-	$(BIN)/ruff check aggregator tests
+	$(BIN)/ruff check aggregator tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(BIN)/aggregator
-	$(BIN)/ruff check aggregator tests
+	$(BIN)/ruff check aggregator tests benchmarks
 
 typecheck: $(BIN)/aggregator
 	$(BIN)/mypy
+
+# Memory and start-up with 1,000 and 100,000 configured feeds (about a minute).
+bench-scale: $(BIN)/aggregator
+	$(BIN)/python -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +133,13 @@ def run(ctx: click.Context) -> None:
     """Run the service: scheduled fetching and the HTTP server, until SIGINT/SIGTERM."""
     config = _config(ctx)
     store = _open(config)
+    count = len(config.feeds)
+    # The store now holds the feed list; the service reads feeds from it in
+    # batches, so 100,000 configured feeds cost no memory while it runs.
+    config = replace(config, feeds=())
+    gc.collect()
     try:
-        asyncio.run(_serve_forever(config, store))
+        asyncio.run(_serve_forever(config, store, count))
     finally:
         store.close()
     log.info("stopped")
@@ -147,7 +153,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def _serve_forever(config: Config, store: Store) -> None:
+async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
     """Scheduler and HTTP server on one loop; a signal stops both within seconds."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -164,7 +170,7 @@ async def _serve_forever(config: Config, store: Store) -> None:
         service.start()
         serving = asyncio.create_task(server.serve(), name="http")
         log.info("serving %s on http://%s:%d/ (%d feeds)", config.output.title,
-                 config.server.host, config.server.port, len(config.feeds))
+                 config.server.host, config.server.port, feed_count)
         waiting = asyncio.create_task(stop.wait())
         await asyncio.wait([serving, waiting], return_when=asyncio.FIRST_COMPLETED)
         log.info("stopping")

@@ -118,10 +118,11 @@ class Service:
     async def _drain(self) -> None:
         """Claim due feeds while there are free slots; return when nothing is due."""
         limit = self.runner.concurrency
+        batch = max(1, limit // 4)  # claim in batches: one transaction per few feeds
         while not self._stopping:
             free = limit - len(self._inflight)
             jobs = self.store.claim_due(utc_now(), free, exclude=list(self._inflight)) \
-                if free > 0 else []
+                if free >= batch or not self._inflight else []
             for job in jobs:
                 task = asyncio.create_task(self.runner.run_one(job), name=f"feed {job.id}")
                 self._inflight[job.id] = task

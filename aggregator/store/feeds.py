@@ -33,12 +33,13 @@ class FeedsMixin:
         """
         rows = [(f.url, f.title, json.dumps(list(f.tags)),
                  f.interval_s if f.interval_s is not None else default_interval_s,
-                 int(f.enabled), to_iso(now)) for f in feeds]
+                 int(f.enabled), to_iso(now), to_iso(now)) for f in feeds]
         with self.transaction():
             self.conn.execute("UPDATE feeds SET in_config = 0 WHERE in_config = 1")
             self.conn.executemany(
-                """INSERT INTO feeds (url, title, tags, interval_s, enabled, in_config, added)
-                   VALUES (?, ?, ?, ?, ?, 1, ?)
+                """INSERT INTO feeds (url, title, tags, interval_s, enabled, in_config, added,
+                     next_fetch)
+                   VALUES (?, ?, ?, ?, ?, 1, ?, ?)
                    ON CONFLICT (url) DO UPDATE SET
                      title = excluded.title, tags = excluded.tags,
                      interval_s = excluded.interval_s, enabled = excluded.enabled,
@@ -57,8 +58,8 @@ class FeedsMixin:
             rows = self.conn.execute(
                 f"""SELECT {_JOB_COLUMNS} FROM feeds
                     WHERE enabled = 1 AND in_config = 1
-                      AND (next_fetch IS NULL OR next_fetch <= ?)
-                    ORDER BY next_fetch IS NOT NULL, next_fetch LIMIT ?""",  # noqa: S608
+                      AND next_fetch <= ?
+                    ORDER BY next_fetch LIMIT ?""",  # noqa: S608 - no user input in the f-string
                 (now_iso, limit + len(exclude))).fetchall()
             skip = set(exclude)
             jobs = [_job(row) for row in rows if row[0] not in skip][:limit]

@@ -51,8 +51,8 @@ def _initial(conn: sqlite3.Connection) -> None:
             last_error TEXT,
             last_reason TEXT,
             error_streak INTEGER NOT NULL DEFAULT 0,
-            next_fetch TEXT,
-            next_fetch_reason TEXT,
+            next_fetch TEXT NOT NULL,      -- due time; a new feed is due when added
+            next_fetch_reason TEXT NOT NULL DEFAULT 'new',
             updated TEXT,                  -- last time its entries changed
             added TEXT NOT NULL
         );

@@ -30,7 +30,7 @@ from aggregator import __version__
 from aggregator.config import load_config
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch import Fetcher
-from aggregator.models import Config, FetchOutcome, utc_now
+from aggregator.models import Config, FetchOutcome, StoredFeed, utc_now
 from aggregator.pipeline import Pipeline
 from aggregator.publish import FORMATS
 from aggregator.schedule import Runner, Service
@@ -71,10 +71,14 @@ def _open(config: Config) -> Store:
 
 
 @cli.command()
+@click.option("--force", is_flag=True,
+              help="Also fetch feeds waiting out a backoff or a Retry-After.")
 @click.pass_context
-def fetch(ctx: click.Context) -> None:
+def fetch(ctx: click.Context, force: bool) -> None:
     """Fetch every enabled feed once, print a summary, and exit.
 
+    A feed waiting out a backoff or a server's Retry-After is skipped unless
+    --force; a feed marked gone (HTTP 410) needs `aggregator enable URL`.
     The exit code is non-zero only when the config is invalid or the store
     cannot be opened: a feed that fails is reported in the summary and in
     the store, not by the exit code.
@@ -82,20 +86,21 @@ def fetch(ctx: click.Context) -> None:
     config = _config(ctx)
     store = _open(config)
     try:
-        jobs = store.enabled_jobs()
+        jobs, skipped = store.cycle_jobs(utc_now(), force=force)
         with _progress(len(jobs)) as advance:
             outcomes = asyncio.run(_fetch_all(config, store, jobs, advance))
     finally:
         store.close()
+    outcomes += [FetchOutcome(url=url, outcome="skipped", skipped=True) for url in skipped]
     _print_summary(outcomes)
 
 
 async def _fetch_all(config: Config, store: Store, jobs: Sequence[Any],
                      advance: Callable[[FetchOutcome], None]) -> list[FetchOutcome]:
     async with Fetcher(config.settings) as fetcher:
-        pipeline = Pipeline(store, fetcher, config.settings.parse_workers)
+        pipeline = Pipeline(store, fetcher, config.settings)
         try:
-            runner = Runner(store, pipeline, config.settings.concurrency, config.settings.jitter)
+            runner = Runner(store, pipeline, config.settings)
             return await runner.run_jobs(jobs, advance)
         finally:
             pipeline.close()
@@ -119,12 +124,18 @@ def _print_summary(outcomes: Sequence[FetchOutcome]) -> None:
         status = f"{o.outcome} {o.status or ''}".strip()
         if o.reason:
             status += f" ({o.reason})"
+        if o.skipped:
+            status = "skipped (backoff or Retry-After; --force to fetch)"
         table.add_row(o.url, status, str(o.new), str(o.updated), f"{o.duration_s:.2f}s")
-    ok = sum(o.outcome != "error" for o in outcomes)
+    fetched = [o for o in outcomes if not o.skipped]
+    ok = sum(o.outcome != "error" for o in fetched)
     console = Console(width=200 if not sys.stdout.isatty() else None)
     console.print(table)
-    console.print(f"{ok} of {len(outcomes)} feeds fetched; "
-                  f"{sum(o.new for o in outcomes)} new, {sum(o.updated for o in outcomes)} updated")
+    line = (f"{ok} of {len(fetched)} feeds fetched; {sum(o.new for o in fetched)} new, "
+            f"{sum(o.updated for o in fetched)} updated")
+    if len(fetched) < len(outcomes):
+        line += f"; {len(outcomes) - len(fetched)} skipped"
+    console.print(line)
 
 
 @cli.command()
@@ -164,8 +175,8 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
         log_level="warning", access_log=False, lifespan="off",
         timeout_graceful_shutdown=1, server_header=False))
     async with Fetcher(config.settings) as fetcher:
-        pipeline = Pipeline(store, fetcher, config.settings.parse_workers)
-        runner = Runner(store, pipeline, config.settings.concurrency, config.settings.jitter)
+        pipeline = Pipeline(store, fetcher, config.settings)
+        runner = Runner(store, pipeline, config.settings)
         service = Service(store, runner)
         service.start()
         serving = asyncio.create_task(server.serve(), name="http")
@@ -209,37 +220,62 @@ def publish(ctx: click.Context, fmt: str, out: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
 @click.pass_context
 def feeds(ctx: click.Context, as_json: bool) -> None:
-    """List the configured feeds with their last status, next fetch and errors."""
+    """List the feeds: status, next fetch and why, error streak, last error, URL history.
+
+    --json gives the same as an array of objects with (at least) the keys
+    url, status (new, ok, error, failing, gone, disabled), next_fetch (ISO 8601
+    UTC), next_fetch_reason, error_streak, last_error and url_history.
+    """
     config = _config(ctx)
     store = _open(config)
     try:
-        rows = store.list_feeds()
+        rows = store.list_feeds(config.settings.failing_after)
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps([_feed_json(asdict(r)) for r in rows], indent=2))
+        click.echo(json.dumps([_feed_json(r) for r in rows], indent=2))
         return
-    table = Table("feed", "status", "last success", "next fetch", "entries", "last error")
+    table = Table("feed", "status", "next fetch (why)", "entries", "last error", "URLs")
     for r in rows:
-        status = "disabled" if not r.enabled else (r.last_outcome or "new")
-        if r.error_streak:
-            status = f"failing x{r.error_streak}"
+        status = r.status + (f" x{r.error_streak}" if r.error_streak else "")
         table.add_row(r.title or r.url, f"{status} {r.last_status or ''}".strip(),
-                      r.last_success or "-", r.next_fetch or "now", str(r.entry_count),
-                      r.last_error or "")
-    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+                      f"{r.next_fetch or '-'} ({r.next_fetch_reason})", str(r.entry_count),
+                      r.last_error or "", _url_notes(r))
+    Console(width=220 if not sys.stdout.isatty() else None).print(table)
 
 
-def _feed_json(row: dict[str, Any]) -> dict[str, Any]:
-    """One feed for --json: stable key names, a derived status."""
-    row["tags"] = list(row["tags"])
-    if not row["enabled"]:
-        row["status"] = "disabled"
-    elif row["error_streak"]:
-        row["status"] = "failing"
-    else:
-        row["status"] = "ok" if row["last_success"] else "new"
+def _url_notes(feed: StoredFeed) -> str:
+    """The URL story of a feed: history, a pending redirect, a declared move."""
+    notes = [f"{h.url} ({h.reason} {h.first_seen})" for h in feed.url_history]
+    if feed.redirect_target:
+        notes.append(f"redirects permanently to {feed.redirect_target} (not adopted yet)")
+    if feed.declared_url:
+        notes.append(f"says it lives at {feed.declared_url} (not adopted)")
+    return "\n".join(notes)
+
+
+def _feed_json(feed: StoredFeed) -> dict[str, Any]:
+    """One feed for --json: stable key names."""
+    row = asdict(feed)
+    row["tags"] = list(feed.tags)
+    row["url_history"] = [asdict(change) for change in feed.url_history]
     return row
+
+
+@cli.command()
+@click.argument("url")
+@click.pass_context
+def enable(ctx: click.Context, url: str) -> None:
+    """Fetch URL again: clears a 410 Gone mark, a backoff and a Retry-After."""
+    config = _config(ctx)
+    store = _open(config)
+    try:
+        found = store.enable_feed(url, utc_now())
+    finally:
+        store.close()
+    if not found:
+        raise click.ClickException(f"no feed with URL {url} (see `aggregator feeds`)")
+    click.echo(f"{url} is enabled and due now")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

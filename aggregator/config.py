@@ -25,7 +25,11 @@ from aggregator.errors import ConfigError
 from aggregator.models import Config, FeedConfig, OutputConfig, ServerConfig, Settings
 
 SECTIONS = ("settings", "server", "output", "feeds")
-DURATION_KEYS = frozenset({"interval", "timeout", "connect_timeout"})
+DURATION_KEYS = frozenset({"interval", "timeout", "connect_timeout", "min_interval",
+                           "max_interval", "max_backoff", "max_retry_after", "host_delay",
+                           "redirect_adopt_after"})
+ZERO_OK_KEYS = frozenset({"host_delay"})  # durations that may be "0s"
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("feeds", "retry_after_scope"): ("feed", "host")}
 DEFAULT_USER_AGENT = f"aggregator/{__version__} (+{PROJECT_URL})"
 
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
@@ -40,12 +44,14 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("settings", "max_redirects"): (0, 30),
     ("settings", "jitter"): (0.0, 0.5),
     ("settings", "parse_workers"): (0, 64),
+    ("settings", "failing_after"): (1, 1000),
+    ("settings", "redirect_adopt_fetches"): (1, 1000),
     ("server", "port"): (1, 65535),
     ("output", "max_entries"): (1, 100_000),
 }
 
 
-def parse_duration(text: str) -> float:
+def parse_duration(text: str, *, allow_zero: bool = False) -> float:
     """Seconds in a duration like "45s", "15m", "2h", "1d" or "1h30m".
 
     Raises ValueError with a message fit for the user on anything else.
@@ -57,7 +63,7 @@ def parse_duration(text: str) -> float:
     if not matches or "".join(m.group(0) for m in matches) != compact:
         raise ValueError(f"{text!r} is not a duration like '45s', '15m', '2h', '1d' or '1h30m'")
     total = sum(float(m.group(1)) * _UNIT_S[m.group(2)] for m in matches)
-    if total <= 0:
+    if total <= 0 and not (allow_zero and total == 0):
         raise ValueError(f"{text!r} must be longer than zero")
     return total
 
@@ -147,9 +153,16 @@ class _Validator:
         self.check_type(dotted, value, defaults[key], feed)
         if key in DURATION_KEYS and value != "":
             try:
-                parse_duration(value)
+                parse_duration(value, allow_zero=key in ZERO_OK_KEYS)
             except ValueError as exc:
                 raise self.error(str(exc), key=dotted, feed=feed, needle=needle) from None
+        choices = CHOICES.get((section, key))
+        if choices is not None and value not in choices:
+            raise self.error(f"{value!r} is not one of {', '.join(choices)}", key=dotted,
+                             feed=feed, needle=needle)
+        if key == "canary_url" and value and not is_http_url(value):
+            raise self.error("must be an absolute http:// or https:// URL", key=dotted,
+                             needle=needle)
         bounds = _RANGES.get((section, key))
         if bounds is not None and not bounds[0] <= value <= bounds[1]:
             raise self.error(f"{value!r} is out of range {bounds[0]}..{bounds[1]}",
@@ -186,6 +199,17 @@ class _Validator:
             max_redirects=values["max_redirects"],
             jitter=float(values["jitter"]),
             parse_workers=values["parse_workers"],
+            min_interval_s=parse_duration(values["min_interval"]),
+            max_interval_s=parse_duration(values["max_interval"]),
+            adaptive=values["adaptive"],
+            max_backoff_s=parse_duration(values["max_backoff"]),
+            max_retry_after_s=parse_duration(values["max_retry_after"]),
+            host_delay_s=parse_duration(values["host_delay"], allow_zero=True),
+            failing_after=values["failing_after"],
+            allow_private_redirects=values["allow_private_redirects"],
+            redirect_adopt_fetches=values["redirect_adopt_fetches"],
+            redirect_adopt_after_s=parse_duration(values["redirect_adopt_after"]),
+            canary_url=values["canary_url"],
         )
 
     def output(self, values: Mapping[str, Any]) -> OutputConfig:
@@ -235,6 +259,7 @@ class _Validator:
             tags=tuple(dict.fromkeys(table.get("tags", []))),
             interval_s=parse_duration(interval) if interval else None,
             enabled=table.get("enabled", True),
+            retry_after_scope=table.get("retry_after_scope", "feed"),
         )
 
 

@@ -7,7 +7,9 @@ can turn any of them into a one-line message in a single place::
     ├── ConfigError                 path, key (dotted, with the feed url), problem
     ├── FeedError                   url; recorded against the feed
     │   ├── FetchError              reason ("timeout", "dns", "connect", "http_status",
-    │   │                           "too_large", "redirects", "scheme", ...), status
+    │   │                           "gone", "too_large", "redirects", "redirect_loop",
+    │   │                           "scheme", "private_address", ...), status,
+    │   │                           retry_after_s
     │   └── ParseError              reason ("not_a_feed", "empty", ...), parser detail
     ├── StoreError                  operation, db path
     │   └── MigrationError          from_version, to_version
@@ -80,8 +82,9 @@ class FetchError(FeedError):
     """The feed could not be downloaded (network, HTTP status, limits)."""
 
     def __init__(self, url: str, message: str, *, reason: str,
-                 status: int | None = None) -> None:
+                 status: int | None = None, retry_after_s: float | None = None) -> None:
         self.status = status
+        self.retry_after_s = retry_after_s
         super().__init__(url, message, reason=reason)
 
 

@@ -1,25 +1,40 @@
 """Download one feed politely and within bounds; the only module that imports httpx.
 
 One ``Fetcher`` (one ``httpx.AsyncClient``) serves the whole process so that
-connections are pooled.  Concurrency is bounded twice: a global semaphore
-(``settings.concurrency``) and one per host (``settings.per_host``), so a
-thousand feeds on one site never open a thousand connections to it.
+connections are pooled.  It is polite: at most ``concurrency`` requests in
+flight, ``per_host`` to one host, spaced by ``host_delay``; conditional GET
+with the stored validators; a User-Agent naming the project.  And it is hard
+to hurt:
 
-Every failure becomes a ``FetchError`` with a stable ``reason`` (see
-``errors.py``); a 304 is a normal ``FetchResult``.  The body is read as a
-stream and cut off at ``max_body_bytes`` both on the wire and after
-decompression, and the whole exchange is bounded by ``timeout_s``, so a
-server that drips one byte a second cannot hold a slot for ever.
+- the body is streamed and cut off at ``max_body_bytes``, on the wire and
+  after decompression, so a gzip bomb stops at the limit;
+- the whole exchange, redirects included, is bounded by ``timeout_s``;
+- redirects are followed by hand, at most ``max_redirects``, only to http(s);
+  a loop is an error naming the chain;
+- every connection resolves the host once and connects to the address it
+  checked: a redirect to a loopback, private, link-local or otherwise
+  non-public address is refused unless ``allow_private_redirects`` (the URL the
+  user configured may point anywhere).
+
+Every failure is a ``FetchError`` with a stable ``reason``; a 304 is a normal
+``FetchResult``.  HTTP status errors carry ``retry_after_s`` when the server
+sent a Retry-After.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import ipaddress
 import socket
 import time
-from collections.abc import Mapping
-from urllib.parse import urlsplit
+import typing
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from aggregator.errors import FetchError
@@ -29,8 +44,13 @@ ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/feed+json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers the parser must not see: the body it gets is already decoded.
 _TRANSPORT_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+# Whether the connection being opened may reach a non-public address; set per hop.
+_allow_private: contextvars.ContextVar[bool] = contextvars.ContextVar("allow_private",
+                                                                      default=True)
 
 
 class Fetcher:
@@ -41,14 +61,15 @@ class Fetcher:
         self.settings = settings
         self._global = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._last_request: dict[str, float] = {}
+        limits = httpx.Limits(max_connections=settings.concurrency * 2,
+                              max_keepalive_connections=settings.concurrency)
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
             timeout=httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
-            follow_redirects=True,
-            max_redirects=settings.max_redirects,
-            limits=httpx.Limits(max_connections=settings.concurrency * 2,
-                                max_keepalive_connections=settings.concurrency),
-            transport=transport,
+            follow_redirects=False,
+            limits=limits,
+            transport=transport or guarded_transport(limits),
             event_hooks={"request": [_check_scheme]},
         )
 
@@ -63,11 +84,20 @@ class Fetcher:
         await self._client.aclose()
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
+        host = _host(url)
         limit = self._hosts.get(host)
         if limit is None:
             limit = self._hosts[host] = asyncio.Semaphore(self.settings.per_host)
         return limit
+
+    async def _space(self, url: str) -> None:
+        """Wait so that requests to one host start at least ``host_delay`` apart."""
+        host = _host(url)
+        now = time.monotonic()
+        start = max(now, self._last_request.get(host, 0.0) + self.settings.host_delay_s)
+        self._last_request[host] = start
+        if start > now:
+            await asyncio.sleep(start - now)
 
     async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
         """GET ``url`` conditionally; a FetchResult for 200/304, FetchError otherwise."""
@@ -84,22 +114,69 @@ class Fetcher:
                 raise _map_httpx_error(url, exc) from exc
 
     async def _get(self, url: str, validators: Validators, started: float) -> FetchResult:
+        """Follow redirects by hand, so each hop is checked and recorded."""
+        hops: list[tuple[int, str]] = []
+        current = url
+        while True:
+            response = await self._send(url, current, validators, first=not hops)
+            try:
+                target = self._redirect_target(url, current, response, hops)
+                if target is None:
+                    return await self._finish(url, response, validators, started,
+                                              tuple(hops))
+            finally:
+                await response.aclose()
+            hops.append((response.status_code, target))
+            current = target
+
+    async def _send(self, url: str, current: str, validators: Validators, *,
+                    first: bool) -> httpx.Response:
         headers = {}
         if validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        async with self._client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 304:
-                return self._result(url, response, None, validators, started)
-            if response.status_code != 200:
-                raise FetchError(url, f"HTTP {response.status_code} "
-                                 f"{response.reason_phrase}".rstrip(),
-                                 reason="http_status", status=response.status_code)
-            body = await self._read_bounded(url, response)
-            fresh = Validators(etag=response.headers.get("etag"),
-                               last_modified=response.headers.get("last-modified"))
-            return self._result(url, response, body, fresh, started)
+        same_host = _host(current) == _host(url)
+        token = _allow_private.set(same_host or self.settings.allow_private_redirects)
+        try:
+            if first:  # the hops of one fetch are one visit: space visits, not hops
+                await self._space(current)
+            request = self._client.build_request("GET", current, headers=headers)
+            return await self._client.send(request, stream=True)
+        finally:
+            _allow_private.reset(token)
+
+    def _redirect_target(self, url: str, current: str, response: httpx.Response,
+                         hops: list[tuple[int, str]]) -> str | None:
+        """The next URL of a redirect, None for a final response; FetchError on a bad chain."""
+        location: str | None = response.headers.get("location")
+        if response.status_code not in REDIRECT_STATUSES or not location:
+            return None
+        target = urljoin(current, location.strip())
+        chain = [url, *(hop for _, hop in hops)]
+        if target in chain:
+            raise FetchError(url, "redirect loop: " + " -> ".join([*chain, target]),
+                             reason="redirect_loop", status=response.status_code)
+        if len(hops) >= self.settings.max_redirects:
+            raise FetchError(url, f"more than {self.settings.max_redirects} redirects: "
+                             + " -> ".join([*chain, target]), reason="redirects",
+                             status=response.status_code)
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise FetchError(url, f"redirect to a non-http(s) URL: {target}", reason="scheme",
+                             status=response.status_code)
+        return target
+
+    async def _finish(self, url: str, response: httpx.Response, validators: Validators,
+                      started: float, hops: tuple[tuple[int, str], ...]) -> FetchResult:
+        status = response.status_code
+        if status == 304:
+            return _result(url, response, None, validators, (started, hops))
+        if status != 200:
+            raise _status_error(url, response, self.settings.max_retry_after_s)
+        body = await self._read_bounded(url, response)
+        fresh = Validators(etag=response.headers.get("etag"),
+                           last_modified=response.headers.get("last-modified"))
+        return _result(url, response, body, fresh, (started, hops))
 
     async def _read_bounded(self, url: str, response: httpx.Response) -> bytes:
         """The decoded body, or FetchError('too_large') as soon as a limit is passed."""
@@ -119,19 +196,77 @@ class Fetcher:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    @staticmethod
-    def _result(url: str, response: httpx.Response, body: bytes | None,
-                validators: Validators, started: float) -> FetchResult:
-        return FetchResult(
-            url=url,
-            final_url=str(response.url),
-            status=response.status_code,
-            headers=parser_headers(response.headers),
-            body=body,
-            validators=validators,
-            bytes_read=response.num_bytes_downloaded,
-            duration_s=time.monotonic() - started,
-        )
+
+def _result(url: str, response: httpx.Response, body: bytes | None, validators: Validators,
+            timing: tuple[float, tuple[tuple[int, str], ...]]) -> FetchResult:
+    started, hops = timing
+    return FetchResult(
+        url=url,
+        final_url=str(response.url),
+        status=response.status_code,
+        headers=parser_headers(response.headers),
+        body=body,
+        validators=validators,
+        bytes_read=response.num_bytes_downloaded,
+        duration_s=time.monotonic() - started,
+        redirects=hops,
+        max_age_s=cache_lifetime(response.headers),
+    )
+
+
+def _status_error(url: str, response: httpx.Response, max_retry_after_s: float) -> FetchError:
+    """A FetchError for a non-200 final status; 410 is 'gone', Retry-After is kept."""
+    status = response.status_code
+    message = f"HTTP {status} {response.reason_phrase}".rstrip()
+    retry_after = None
+    if status in (429, 503):
+        retry_after = retry_after_s(response.headers, max_retry_after_s)
+        if retry_after is not None:
+            message += f" (retry after {retry_after:g}s)"
+    reason = "gone" if status == 410 else "http_status"
+    return FetchError(url, message, reason=reason, status=status, retry_after_s=retry_after)
+
+
+def retry_after_s(headers: Mapping[str, str], cap_s: float) -> float | None:
+    """Seconds a Retry-After asks for, capped; an HTTP-date counts from the response's Date."""
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return min(float(value), cap_s)
+    when = _http_date(value)
+    if when is None:
+        return None
+    now = _http_date(headers.get("date", "")) or datetime.now(UTC)
+    return min(max((when - now).total_seconds(), 0.0), cap_s)
+
+
+def cache_lifetime(headers: Mapping[str, str]) -> float | None:
+    """How long the response says it stays fresh: Cache-Control max-age, else Expires."""
+    control = headers.get("cache-control", "").lower()
+    for directive in control.split(","):
+        name, _, value = directive.strip().partition("=")
+        if name in ("no-cache", "no-store"):
+            return None
+        if name == "max-age" and value.strip('"').isdigit():
+            return float(value.strip('"'))
+    expires = _http_date(headers.get("expires", ""))
+    if expires is None:
+        return None
+    now = _http_date(headers.get("date", "")) or datetime.now(UTC)
+    return max((expires - now).total_seconds(), 0.0)
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 async def _check_scheme(request: httpx.Request) -> None:
@@ -144,6 +279,93 @@ async def _check_scheme(request: httpx.Request) -> None:
 def parser_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Response headers for the parser (lower-case), minus transport-level ones."""
     return {k.lower(): v for k, v in headers.items() if k.lower() not in _TRANSPORT_HEADERS}
+
+
+# --- connecting only to checked addresses ------------------------------------------
+
+
+def is_public_address(address: str) -> bool:
+    """True for a globally routable address (not loopback, private, link-local, ...)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves each host once, checks the addresses, and connects to a checked one.
+
+    Checking a name and then letting the socket layer resolve it again would
+    leave a window for DNS rebinding; here the address that passed is the
+    address connected to.  TLS still verifies the certificate against the
+    host name (httpcore passes the origin's name as SNI).
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int,
+                          timeout: float | None = None,  # noqa: ASYNC109 - httpcore's API
+                          local_address: str | None = None,
+                          socket_options: Iterable[typing.Any] | None = None,
+                          ) -> httpcore.AsyncNetworkStream:
+        addresses = await _resolve(host, port)
+        if not _allow_private.get():
+            public = [a for a in addresses if is_public_address(a)]
+            if not public:
+                raise FetchError(f"http://{host}:{port}/", f"redirect to {host}, which "
+                                 f"resolves to a non-public address ({', '.join(addresses)})",
+                                 reason="private_address")
+            addresses = public
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self.inner.connect_tcp(address, port, timeout=timeout,
+                                                    local_address=local_address,
+                                                    socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error or httpcore.ConnectError(f"no address for {host}")
+
+    async def connect_unix_socket(self, path: str,
+                                  timeout: float | None = None,  # noqa: ASYNC109
+                                  socket_options: Iterable[typing.Any] | None = None,
+                                  ) -> httpcore.AsyncNetworkStream:
+        return await self.inner.connect_unix_socket(path, timeout=timeout,
+                                                    socket_options=socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    """Every address of ``host``, in resolver order, without repeats."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return [host]
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise httpcore.ConnectError(f"[Errno {exc.errno}] {exc.strerror}") from exc
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def guarded_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """httpx's transport with its connection pool using a GuardedBackend.
+
+    httpx does not take a network backend as an argument; its pool does, so
+    we set it on the pool.  With a proxy from the environment the proxy
+    resolves names and there is nothing to guard here.
+    """
+    transport = httpx.AsyncHTTPTransport(limits=limits)
+    pool = getattr(transport, "_pool", None)
+    if type(pool) is httpcore.AsyncConnectionPool:
+        pool._network_backend = GuardedBackend()
+    return transport
 
 
 def _map_httpx_error(url: str, exc: httpx.HTTPError) -> FetchError:
@@ -173,4 +395,5 @@ def _is_dns_failure(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     text = str(exc).lower()
-    return "name or service not known" in text or "name resolution" in text
+    return "name or service not known" in text or "name resolution" in text \
+        or "errno -2" in text or "errno -3" in text or "errno -5" in text

@@ -45,6 +45,7 @@ class FeedConfig:
     tags: tuple[str, ...] = ()
     interval_s: float | None = None  # None: the [settings] interval
     enabled: bool = True
+    retry_after_scope: str = "feed"  # "feed" or "host": who waits out a Retry-After
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,17 @@ class Settings:
     max_redirects: int = 5
     jitter: float = 0.1
     parse_workers: int = 0  # 0: one per core, at most 4
+    min_interval_s: float = 600.0  # never fetch a feed more often
+    max_interval_s: float = 86400.0  # never fetch a healthy feed less often
+    adaptive: bool = True  # follow the feed's posting rate and caching hints
+    max_backoff_s: float = 3 * 86400.0
+    max_retry_after_s: float = 8 * 3600.0
+    host_delay_s: float = 1.0  # minimum spacing of requests to one host
+    failing_after: int = 3  # consecutive failures before a feed is "failing"
+    allow_private_redirects: bool = False
+    redirect_adopt_fetches: int = 3  # same permanent redirect seen this many times in a row
+    redirect_adopt_after_s: float = 2 * 86400.0  # ... over at least this long
+    canary_url: str = ""  # fetched to tell "network down" from "feed down"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +131,15 @@ class FetchResult:
     validators: Validators
     bytes_read: int  # on the wire, compressed
     duration_s: float
+    redirects: tuple[tuple[int, str], ...] = ()  # (status, target) per hop, in order
+    max_age_s: float | None = None  # Cache-Control max-age / Expires, if the server said
+
+    @property
+    def permanent_target(self) -> str | None:
+        """Where a chain of only permanent redirects (301/308) leads, else None."""
+        if self.redirects and all(status in (301, 308) for status, _ in self.redirects):
+            return self.redirects[-1][1]
+        return None
 
     @property
     def not_modified(self) -> bool:
@@ -172,12 +193,36 @@ class ParsedFeed:
     title: str | None
     link: str | None
     subtitle: str | None
-    version: str  # feedparser's name: rss20, atom10, rss10, ...
+    version: str  # feedparser's name: rss20, atom10, rss10, ..., json10, json11
     entries: tuple[ParsedEntry, ...]
     warning: str | None = None  # a malformed feed feedparser could still read
+    # Publisher hints the scheduler honours (seconds), from the document itself.
+    ttl_s: float | None = None  # RSS <ttl> (minutes in the feed)
+    update_period_s: float | None = None  # sy:updatePeriod / sy:updateFrequency
+    # Where the document says it lives; reported, never adopted silently.
+    self_url: str | None = None  # Atom/RSS atom:link rel="self"
+    new_feed_url: str | None = None  # itunes:new-feed-url
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCandidate:
+    """A feed an HTML page points to with <link rel="alternate" type="...">."""
+
+    url: str
+    type: str
+    title: str | None = None
 
 
 # --- store, to publish and the CLI ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UrlChange:
+    """One URL a feed has had, and why it got it."""
+
+    url: str
+    first_seen: str
+    reason: str  # "config", "redirect"
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +243,15 @@ class StoredFeed:
     error_streak: int
     last_error: str | None
     entry_count: int = 0
+    config_url: str = ""
+    status: str = "new"  # new, ok, error, failing, gone, disabled
+    next_fetch_reason: str | None = None
+    last_reason: str | None = None
+    gone_since: str | None = None
+    retry_until: str | None = None
+    declared_url: str | None = None  # what the feed says its URL is, when that differs
+    redirect_target: str | None = None  # a permanent redirect not adopted yet
+    url_history: tuple[UrlChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,11 +259,29 @@ class FeedJob:
     """What the pipeline needs to fetch one feed, as claimed from the store."""
 
     id: int
-    url: str
+    url: str  # where it is fetched now
     validators: Validators
     interval_s: float
     error_streak: int
     never_fetched: bool  # no successful fetch yet: its entries keep their own dates
+    body_hash: str | None = None  # of the last 200's body
+    host: str = ""
+    retry_after_scope: str = "feed"
+    redirect_target: str | None = None  # a permanent redirect seen on earlier fetches
+    redirect_count: int = 0
+    redirect_since: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedTiming:
+    """What decides a feed's next fetch, as stored after its latest fetch."""
+
+    interval_s: float
+    error_streak: int
+    max_age_s: float | None = None  # Cache-Control / Expires of the last 200
+    ttl_s: float | None = None  # RSS <ttl>
+    update_period_s: float | None = None  # sy:updatePeriod / sy:updateFrequency
+    post_gap_s: float | None = None  # observed mean time between posts
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,3 +319,6 @@ class FetchOutcome:
     error: str | None = None
     reason: str | None = None
     warning: str | None = None
+    retry_after_s: float | None = None  # the server asked us to wait this long
+    network_down: bool = False  # the failure was the network's, not the feed's
+    skipped: bool = False  # not fetched: backoff or Retry-After still in force

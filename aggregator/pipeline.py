@@ -5,6 +5,13 @@ bad body or a parser crash becomes an ``error`` outcome recorded against the
 feed, so one broken feed can never stop the others.  Everything it writes for
 a fetch (entries, the fetch log row, the feed's status) is one transaction.
 
+It also keeps the feed's identity honest: a permanent redirect is followed
+at once but adopted as the feed's URL only after it has been seen on
+``redirect_adopt_fetches`` consecutive fetches spanning ``redirect_adopt_after``;
+a body identical to the last one is treated as a 304; and when many hosts
+fail to connect at once, the failures are blamed on the network, not on the
+feeds (``NetworkMonitor``).
+
 Parsing is CPU-bound, so it runs in an executor (a process pool by default,
 see ``parse_executor``) while the event loop keeps fetching other feeds.
 """
@@ -12,23 +19,36 @@ see ``parse_executor``) while the event loop keeps fetching other feeds.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aggregator import dedupe
-from aggregator.errors import FeedError, ParseError
+from aggregator.errors import FeedError, FetchError, ParseError
 from aggregator.fetch import Fetcher
-from aggregator.models import FeedJob, FetchOutcome, FetchResult, ParsedFeed, utc_now
+from aggregator.models import (
+    FeedJob,
+    FetchOutcome,
+    FetchResult,
+    ParsedFeed,
+    Settings,
+    from_iso,
+    to_iso,
+    utc_now,
+)
 from aggregator.parse import parse_feed
 from aggregator.store import Store
 
 log = logging.getLogger(__name__)
 MAX_PARSE_WORKERS = 4
+NETWORK_REASONS = frozenset({"dns", "connect", "timeout"})
+NETWORK_DOWN_HOSTS = 3  # distinct hosts failing to connect, with no success, means "network"
+CANARY_CACHE_S = 30.0
 
 
 def parse_executor(workers: int) -> Executor | None:
@@ -46,14 +66,68 @@ def parse_executor(workers: int) -> Executor | None:
     return ProcessPoolExecutor(max_workers=count, mp_context=context)
 
 
+def body_digest(body: bytes) -> str:
+    """What tells an unchanged body from a changed one."""
+    return hashlib.sha256(body).hexdigest()
+
+
+class NetworkMonitor:
+    """Tells "the network is down" from "these feeds are down".
+
+    With a canary URL configured, a connection failure triggers a fetch of
+    the canary (cached for 30 s): if that fails too, the network is down.
+    Without one, connection failures on ``NETWORK_DOWN_HOSTS`` distinct hosts
+    with no successful fetch in between mean the same.  Failures charged to
+    feeds before that was clear are handed back so their streaks can be undone.
+    """
+
+    def __init__(self, fetcher: Fetcher, canary_url: str = "") -> None:
+        self.fetcher = fetcher
+        self.canary_url = canary_url
+        self._hosts: set[str] = set()
+        self._charged: list[int] = []
+        self._canary: tuple[float, bool] | None = None
+
+    def success(self) -> None:
+        """A feed answered: whatever failed before was not the network."""
+        self._hosts.clear()
+        self._charged.clear()
+
+    async def network_down(self, job: FeedJob) -> tuple[bool, list[int]]:
+        """After ``job`` failed to connect: (network down?, feeds to forgive)."""
+        if self.canary_url:
+            down = not await self._canary_ok()
+        else:
+            self._hosts.add(job.host)
+            down = len(self._hosts) >= NETWORK_DOWN_HOSTS
+        if not down:
+            self._charged.append(job.id)
+            return False, []
+        forgiven, self._charged = self._charged, []
+        return True, forgiven
+
+    async def _canary_ok(self) -> bool:
+        now = time.monotonic()
+        if self._canary is not None and now - self._canary[0] < CANARY_CACHE_S:
+            return self._canary[1]
+        try:
+            await self.fetcher.fetch(self.canary_url)
+            ok = True
+        except FetchError:
+            ok = False
+        self._canary = (time.monotonic(), ok)
+        return ok
+
+
 class Pipeline:
     """Runs the stages for one feed at a time; many may run at once on one loop."""
 
-    def __init__(self, store: Store, fetcher: Fetcher, parse_workers: int = 0) -> None:
+    def __init__(self, store: Store, fetcher: Fetcher, settings: Settings) -> None:
         self.store = store
         self.fetcher = fetcher
-        self.parse_workers = parse_workers
-        self.executor = parse_executor(parse_workers)
+        self.settings = settings
+        self.executor = parse_executor(settings.parse_workers)
+        self.network = NetworkMonitor(fetcher, settings.canary_url)
 
     def close(self) -> None:
         """Stop the parser processes; queued parses are dropped."""
@@ -66,18 +140,13 @@ class Pipeline:
         clock = time.monotonic()
         try:
             result = await self.fetcher.fetch(job.url, job.validators)
-            parsed = None if result.not_modified else await self._parse(result)
+            digest = body_digest(result.body) if result.body is not None else None
+            unchanged = result.not_modified or (digest is not None and digest == job.body_hash)
+            parsed = None if unchanged else await self._parse(result)
         except FeedError as exc:
-            outcome = FetchOutcome(url=job.url, outcome="error",
-                                   status=getattr(exc, "status", None),
-                                   duration_s=time.monotonic() - clock, error=str(exc),
-                                   reason=exc.reason)
-            with self.store.transaction():
-                self.store.record_fetch(job.id, outcome, started=started, final_url=job.url,
-                                        bytes_read=0)
-            log.warning("fetch failed: %s (%s)", exc, exc.reason)
-            return outcome
-        outcome = self._save(job, result, parsed, started, time.monotonic() - clock)
+            return await self._failed(job, exc, started, time.monotonic() - clock)
+        self.network.success()
+        outcome = self._save(job, result, parsed, digest, (started, time.monotonic() - clock))
         log.info("fetched %s: %s status=%s new=%d updated=%d in %.2fs%s", job.url,
                  outcome.outcome, outcome.status, outcome.new, outcome.updated,
                  outcome.duration_s, f" (warning: {outcome.warning})" if outcome.warning else "")
@@ -90,20 +159,45 @@ class Pipeline:
         try:
             return await loop.run_in_executor(self.executor, parse_feed, result.body,
                                               result.final_url, result.headers)
-        except FeedError:
-            raise
+        except FeedError as exc:
+            # The pool chains the worker's traceback as the cause: not for users' eyes.
+            raise exc from None
         except BrokenProcessPool as exc:
             # A worker died (killed, out of memory): this feed failed, the next gets a new pool.
             self.close()
-            self.executor = parse_executor(self.parse_workers)
+            self.executor = parse_executor(self.settings.parse_workers)
             raise ParseError(result.url, "parser process died", reason="parser_crash") from exc
         except Exception as exc:  # the parser must never take the service down
             raise ParseError(result.url, f"parser crashed: {type(exc).__name__}: {exc}",
                              reason="parser_crash") from exc
 
+    async def _failed(self, job: FeedJob, exc: FeedError, started: datetime,
+                      duration_s: float) -> FetchOutcome:
+        """Record a failure; blame the network instead of the feed when it is down."""
+        down, forgiven = False, list[int]()
+        if exc.reason in NETWORK_REASONS:
+            down, forgiven = await self.network.network_down(job)
+        retry_after = getattr(exc, "retry_after_s", None)
+        outcome = FetchOutcome(url=job.url, outcome="error", status=getattr(exc, "status", None),
+                               duration_s=duration_s, error=str(exc), reason=exc.reason,
+                               retry_after_s=retry_after, network_down=down)
+        with self.store.transaction():
+            self.store.record_fetch(job.id, outcome, started=started)
+            if forgiven:
+                self.store.forgive_failures(forgiven)
+            if retry_after is not None:
+                self.store.set_retry_until(job, utc_now() + timedelta(seconds=retry_after))
+        if down:
+            log.warning("fetch failed: %s (%s); the network looks down, so no feed is blamed",
+                        exc, exc.reason)
+        else:
+            log.warning("fetch failed: %s (%s)", exc, exc.reason)
+        return outcome
+
     def _save(self, job: FeedJob, result: FetchResult, parsed: ParsedFeed | None,
-              started: datetime, duration_s: float) -> FetchOutcome:
+              digest: str | None, timing: tuple[datetime, float]) -> FetchOutcome:
         """Write the entries, the log row and the feed status in one transaction."""
+        started, duration_s = timing
         now = utc_now()
         with self.store.transaction():
             decisions = None
@@ -114,13 +208,36 @@ class Pipeline:
                 self.store.update_entries(job.id, decisions.changed, now)
                 if decisions.new or decisions.changed:
                     self.store.bump_content_version(now)
+                if decisions.new:
+                    self.store.set_post_gap(job.id, self.store.post_gap_s(job.id, now))
             outcome = FetchOutcome(
-                url=job.url, outcome="not_modified" if result.not_modified else "ok",
+                url=job.url, outcome="ok" if parsed is not None else "not_modified",
                 status=result.status, duration_s=duration_s,
                 new=len(decisions.new) if decisions else 0,
                 updated=len(decisions.changed) if decisions else 0,
                 warning=parsed.warning if parsed else None)
-            self.store.record_fetch(job.id, outcome, started=started,
-                                    final_url=result.final_url, bytes_read=result.bytes_read,
-                                    validators=result.validators, parsed=parsed)
+            self.store.record_fetch(job.id, outcome, started=started, result=result,
+                                    parsed=parsed, body_hash=digest)
+            self._follow_redirect(job, result, now)
         return outcome
+
+    def _follow_redirect(self, job: FeedJob, result: FetchResult, now: datetime) -> None:
+        """Count a permanent redirect; adopt its target once it has proved stable."""
+        target = result.permanent_target
+        if target is None:
+            if job.redirect_target is not None:
+                self.store.note_redirect(job.id, None, 0, None)
+            return
+        if target == job.redirect_target and job.redirect_since is not None:
+            count, since = job.redirect_count + 1, job.redirect_since
+        else:
+            count, since = 1, to_iso(now)
+        lasted = (now - from_iso(since)).total_seconds()
+        if count >= self.settings.redirect_adopt_fetches and \
+                lasted >= self.settings.redirect_adopt_after_s:
+            self.store.adopt_url(job.id, target, now)
+            log.warning("feed %s moved permanently to %s (seen on %d fetches over %.1f days): "
+                        "now fetching the new URL; update feeds.toml to match", job.url, target,
+                        count, lasted / 86400)
+        else:
+            self.store.note_redirect(job.id, target, count, since)

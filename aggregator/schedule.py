@@ -19,43 +19,73 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from aggregator.models import FeedJob, FetchOutcome, utc_now
+from aggregator.models import FeedJob, FeedTiming, FetchOutcome, Settings, utc_now
 from aggregator.pipeline import Pipeline
 from aggregator.store import Store
 
 log = logging.getLogger(__name__)
 
-BACKOFF_CAP_S = 3 * 86400  # a failing feed is still tried at least every 3 days
 TICK_S = 1.0  # how often the store is asked for due feeds: one indexed query
 
 
-def next_fetch_after(outcome: FetchOutcome, job: FeedJob, now: datetime, jitter: float,
-                     rng: random.Random | None = None) -> tuple[datetime, str]:
-    """When to fetch the feed next, and which rule decided it.
+def next_fetch_after(outcome: FetchOutcome, timing: FeedTiming, settings: Settings,
+                     now: datetime, rng: random.Random | None = None) -> tuple[datetime, str]:
+    """When to fetch the feed next, and which rule decided it (stored and shown to users).
 
-    Success: one interval plus up to ``jitter`` of it at random, so feeds added
-    together drift apart.  Failure: the interval doubled per consecutive
-    failure, capped at three days (or the interval, if longer); the feed is
-    never dropped from the schedule.
+    Success: the feed's interval, or with ``adaptive`` its observed posting
+    rate; never sooner than Cache-Control/Expires, ``<ttl>`` or
+    ``sy:updatePeriod`` allow; always within [min_interval, max_interval].
+    Failure: a Retry-After is honoured (capped by max_retry_after); otherwise
+    the interval doubles per consecutive failure up to max_backoff, and the
+    feed is never dropped.  A failure blamed on the network waits one
+    interval without backoff.  Jitter spreads feeds that were added together.
     """
     rng = rng or random.Random()  # noqa: S311 - spreading load, not security
-    spread = 1 + rng.uniform(0, jitter)
-    if outcome.outcome != "error":
-        return now + timedelta(seconds=job.interval_s * spread), "interval"
-    streak = job.error_streak + 1
-    cap = max(BACKOFF_CAP_S, job.interval_s)
-    delay = min(job.interval_s * 2 ** min(streak - 1, 32), cap)
-    return now + timedelta(seconds=min(delay * spread, cap)), f"backoff ({streak} failures)"
+    spread = 1 + rng.uniform(0, settings.jitter)
+    if outcome.outcome == "error":
+        delay, reason = _failure_delay(outcome, timing, settings)
+        return now + timedelta(seconds=delay * spread), reason
+    delay, reason = _success_delay(timing, settings)
+    return now + timedelta(seconds=delay * spread), reason
+
+
+def _success_delay(timing: FeedTiming, settings: Settings) -> tuple[float, str]:
+    delay, reason = timing.interval_s, "interval"
+    if settings.adaptive:
+        if timing.post_gap_s:
+            delay, reason = timing.post_gap_s, "posting rate"
+        hints = ((timing.max_age_s, "Cache-Control"), (timing.ttl_s, "ttl"),
+                 (timing.update_period_s, "sy:updatePeriod"))
+        for hint, name in hints:
+            if hint and hint > delay:
+                delay, reason = hint, name
+    if delay < settings.min_interval_s:
+        return settings.min_interval_s, f"{reason}, raised to min_interval"
+    if delay > settings.max_interval_s:
+        return settings.max_interval_s, f"{reason}, lowered to max_interval"
+    return delay, reason
+
+
+def _failure_delay(outcome: FetchOutcome, timing: FeedTiming,
+                   settings: Settings) -> tuple[float, str]:
+    if outcome.network_down:
+        return timing.interval_s, "network down"
+    streak = max(timing.error_streak, 1)
+    cap = max(settings.max_backoff_s, timing.interval_s)
+    backoff = min(timing.interval_s * 2 ** min(streak - 1, 32), cap)
+    if outcome.retry_after_s is not None:
+        return max(outcome.retry_after_s, 1.0), f"Retry-After ({outcome.retry_after_s:g}s)"
+    return backoff, f"backoff ({streak} failures)"
 
 
 class Runner:
     """Runs the pipeline for many feeds at once, at most ``concurrency`` in flight."""
 
-    def __init__(self, store: Store, pipeline: Pipeline, concurrency: int, jitter: float) -> None:
+    def __init__(self, store: Store, pipeline: Pipeline, settings: Settings) -> None:
         self.store = store
         self.pipeline = pipeline
-        self.concurrency = concurrency
-        self.jitter = jitter
+        self.settings = settings
+        self.concurrency = settings.concurrency
 
     async def run_one(self, job: FeedJob) -> FetchOutcome:
         """One feed, then its next fetch time; a bug here is logged, never raised."""
@@ -67,8 +97,10 @@ class Runner:
             log.exception("unexpected error processing %s", job.url)
             outcome = FetchOutcome(url=job.url, outcome="error", reason="internal",
                                    error=f"{type(exc).__name__}: {exc}")
-        when, reason = next_fetch_after(outcome, job, utc_now(), self.jitter)
-        self.store.set_next_fetch(job.id, when, reason)
+        if outcome.reason != "gone":
+            when, reason = next_fetch_after(outcome, self.store.feed_timing(job.id),
+                                            self.settings, utc_now())
+            self.store.set_next_fetch(job.id, when, reason)
         return outcome
 
     async def run_jobs(self, jobs: Iterable[FeedJob],

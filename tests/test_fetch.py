@@ -19,7 +19,7 @@ from aggregator.fetch import Fetcher
 from aggregator.models import FetchResult, Settings, Validators
 from tests.feedserver import FeedServer
 
-SETTINGS = Settings(database=Path("unused.db"), timeout_s=3, connect_timeout_s=2,
+SETTINGS = Settings(database=Path("unused.db"), timeout_s=3, connect_timeout_s=2, host_delay_s=0,
                     user_agent=DEFAULT_USER_AGENT, max_body_bytes=64 * 1024)
 
 

@@ -33,7 +33,9 @@ def _initial(conn: sqlite3.Connection) -> None:
     _execute_script(conn, """
         CREATE TABLE feeds (
             id INTEGER PRIMARY KEY,
-            url TEXT NOT NULL UNIQUE,
+            config_url TEXT NOT NULL UNIQUE,  -- the url in feeds.toml: the feed's identity
+            url TEXT NOT NULL,             -- where it is fetched now (an adopted redirect)
+            host TEXT NOT NULL,            -- url's host, for per-host Retry-After
             title TEXT,                    -- from the config
             feed_title TEXT,               -- from the feed document
             link TEXT,
@@ -42,8 +44,15 @@ def _initial(conn: sqlite3.Connection) -> None:
             interval_s REAL NOT NULL,
             enabled INTEGER NOT NULL DEFAULT 1,
             in_config INTEGER NOT NULL DEFAULT 1,
+            config_hash TEXT NOT NULL DEFAULT '',  -- a change to the entry re-enables a gone feed
+            retry_after_scope TEXT NOT NULL DEFAULT 'feed',
             etag TEXT,
             last_modified TEXT,
+            body_hash TEXT,                -- of the last 200's body: an identical body is a 304
+            max_age_s REAL,                -- caching hints of the last 200
+            ttl_s REAL,
+            update_period_s REAL,
+            post_gap_s REAL,               -- observed mean time between posts
             last_status INTEGER,
             last_outcome TEXT,             -- ok, not_modified, error
             last_fetch TEXT,
@@ -51,12 +60,29 @@ def _initial(conn: sqlite3.Connection) -> None:
             last_error TEXT,
             last_reason TEXT,
             error_streak INTEGER NOT NULL DEFAULT 0,
+            gone_since TEXT,               -- 410 Gone: not fetched until re-enabled
+            retry_until TEXT,              -- a Retry-After in force
             next_fetch TEXT NOT NULL,      -- due time; a new feed is due when added
             next_fetch_reason TEXT NOT NULL DEFAULT 'new',
+            redirect_target TEXT,          -- a permanent redirect seen on consecutive fetches
+            redirect_count INTEGER NOT NULL DEFAULT 0,
+            redirect_since TEXT,
+            declared_url TEXT,             -- atom:link rel=self or itunes:new-feed-url
             updated TEXT,                  -- last time its entries changed
             added TEXT NOT NULL
         );
-        CREATE INDEX feeds_due ON feeds (next_fetch) WHERE enabled = 1 AND in_config = 1;
+        CREATE INDEX feeds_due ON feeds (next_fetch)
+            WHERE enabled = 1 AND in_config = 1 AND gone_since IS NULL;
+        CREATE INDEX feeds_host ON feeds (host);
+
+        CREATE TABLE url_history (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            reason TEXT NOT NULL,          -- config, redirect (adopted 301/308)
+            UNIQUE (feed_id, url)
+        );
 
         CREATE TABLE entries (
             id INTEGER PRIMARY KEY,
@@ -81,6 +107,7 @@ def _initial(conn: sqlite3.Connection) -> None:
             UNIQUE (feed_id, entry_key)
         );
         CREATE INDEX entries_newest ON entries (sort_at DESC, id DESC);
+        CREATE INDEX entries_feed_published ON entries (feed_id, published);
 
         CREATE TABLE fetches (
             id INTEGER PRIMARY KEY,

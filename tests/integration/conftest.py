@@ -35,6 +35,8 @@ database = "store.db"
 interval = "{interval}"
 timeout = "5s"
 jitter = 0.0
+min_interval = "1s"
+host_delay = "0s"
 {extra_settings}
 
 [server]

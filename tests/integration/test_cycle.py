@@ -108,9 +108,14 @@ def test_feeds_json_lists_status(config_file: ConfigWriter, feed_server: FeedSer
     assert main(["--config", str(config), "feeds", "--json"]) == 0
     listed = {row["url"]: row for row in json.loads(capsys.readouterr().out)}
     broken = listed[feed_server.url("broken.xml")]
-    assert broken["status"] == "failing"
+    assert broken["status"] == "error"
     assert broken["error_streak"] == 1
     assert "500" in broken["last_error"]
+    assert broken["next_fetch_reason"] == "backoff (1 failures)"
+    assert [h["url"] for h in broken["url_history"]] == [feed_server.url("broken.xml")]
+    for key in ("url", "status", "next_fetch", "next_fetch_reason", "error_streak",
+                "last_error", "url_history"):
+        assert key in broken
     good = listed[feed_server.url("rss20.xml")]
     assert good["status"] == "ok"
     assert good["entry_count"] > 0

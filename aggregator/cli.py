@@ -14,6 +14,7 @@ import gc
 import json
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
@@ -156,6 +157,15 @@ def run(ctx: click.Context) -> None:
     log.info("stopped")
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the HTTP port before anything starts, so a busy port is a one-line error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=1024)
+    except OSError as exc:
+        raise AggregatorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 class _Server(uvicorn.Server):
     """uvicorn without its own signal handling: ``run`` stops it with the scheduler."""
 
@@ -170,6 +180,7 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    listener = _listen(config.server.host, config.server.port)
     server = _Server(uvicorn.Config(
         create_app(store, config.output), host=config.server.host, port=config.server.port,
         log_level="warning", access_log=False, lifespan="off",
@@ -179,7 +190,7 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
         runner = Runner(store, pipeline, config.settings)
         service = Service(store, runner)
         service.start()
-        serving = asyncio.create_task(server.serve(), name="http")
+        serving = asyncio.create_task(server.serve(sockets=[listener]), name="http")
         log.info("serving %s on http://%s:%d/ (%d feeds)", config.output.title,
                  config.server.host, config.server.port, feed_count)
         waiting = asyncio.create_task(stop.wait())
@@ -212,8 +223,11 @@ def publish(ctx: click.Context, fmt: str, out: Path | None) -> None:
         sys.stdout.buffer.write(body)
         return
     partial = out.with_name(f".{out.name}.partial")
-    partial.write_bytes(body)
-    partial.replace(out)
+    try:
+        partial.write_bytes(body)
+        partial.replace(out)
+    except OSError as exc:
+        raise AggregatorError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 @cli.command()

@@ -80,7 +80,8 @@ class OutputCache:
             return cached
         with self._lock:
             body = render_merged(self.store, self.output, fmt)
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            # Weak: the same entity is served plain or gzipped (RFC 9110 8.8.1).
+            etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             modified = from_iso(changed) if changed else self._started
             rendered = Rendered(version=version, body=body, etag=etag, last_modified=modified)
             self._items[fmt] = rendered
@@ -92,7 +93,7 @@ def is_not_modified(request: Request, rendered: Rendered) -> bool:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return "*" in tags or rendered.etag in tags
+        return "*" in tags or rendered.etag.removeprefix("W/") in tags
     since = request.headers.get("if-modified-since")
     if since:
         try:

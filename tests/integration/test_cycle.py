@@ -161,3 +161,13 @@ def test_bad_feeds_never_stop_the_others(config_file: ConfigWriter, feed_server:
         refused: "connect",
     }
     assert rows(tmp_path / "store.db", "SELECT count(*) FROM entries")[0][0] > 0
+
+
+def test_publish_to_a_missing_folder_is_a_one_line_error(
+        config_file: ConfigWriter, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = config_file()
+    out = tmp_path / "no" / "such" / "dir" / "feed.atom"
+    assert main(["--config", str(config), "publish", "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("aggregator: error: cannot write")
+    assert "\n" not in err

@@ -75,3 +75,18 @@ def test_new_entry_appears_without_restart_and_restart_respects_due_times(
     time.sleep(3)  # several scheduler ticks
     assert feed_server.hits("rss20.xml") == hits, second.output()
     second.stop()
+
+
+def test_busy_port_is_a_one_line_error(config_file: ConfigWriter, free_port: int) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    config = config_file()
+    with socket.create_server(("127.0.0.1", free_port)):
+        result = subprocess.run(
+            [sys.executable, "-m", "aggregator.cli", "--config", str(config), "run"],
+            capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{free_port}" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -128,6 +128,7 @@ class Pipeline:
         self.settings = settings
         self.executor = parse_executor(settings.parse_workers)
         self.network = NetworkMonitor(fetcher, settings.canary_url)
+        self._host_wait: dict[str, float] = {}  # host -> monotonic time its Retry-After ends
 
     def close(self) -> None:
         """Stop the parser processes; queued parses are dropped."""
@@ -135,9 +136,16 @@ class Pipeline:
             self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def process_feed(self, job: FeedJob) -> FetchOutcome:
-        """Fetch, parse and store one feed; the outcome is also in the ``fetches`` table."""
+        """Fetch, parse and store one feed; the outcome is also in the ``fetches`` table.
+
+        A feed whose host asked everyone to wait (Retry-After with host scope)
+        earlier in this run is not requested: its outcome is ``skipped``.
+        """
         started = utc_now()
         clock = time.monotonic()
+        if self._host_wait.get(job.host, 0.0) > clock:
+            return FetchOutcome(url=job.url, outcome="skipped", skipped=True,
+                                reason="Retry-After (host)")
         try:
             result = await self.fetcher.fetch(job.url, job.validators)
             digest = body_digest(result.body) if result.body is not None else None
@@ -187,6 +195,8 @@ class Pipeline:
                 self.store.forgive_failures(forgiven)
             if retry_after is not None:
                 self.store.set_retry_until(job, utc_now() + timedelta(seconds=retry_after))
+                if job.retry_after_scope == "host":
+                    self._host_wait[job.host] = time.monotonic() + retry_after
         if down:
             log.warning("fetch failed: %s (%s); the network looks down, so no feed is blamed",
                         exc, exc.reason)

@@ -97,7 +97,7 @@ class Runner:
             log.exception("unexpected error processing %s", job.url)
             outcome = FetchOutcome(url=job.url, outcome="error", reason="internal",
                                    error=f"{type(exc).__name__}: {exc}")
-        if outcome.reason != "gone":
+        if outcome.reason != "gone" and not outcome.skipped:
             when, reason = next_fetch_after(outcome, self.store.feed_timing(job.id),
                                             self.settings, utc_now())
             self.store.set_next_fetch(job.id, when, reason)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -280,3 +281,43 @@ def feed_identity(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.lower()
     return parts._replace(scheme=parts.scheme.lower(), netloc=netloc, fragment="").geturl()
+
+
+def add_feed(path: str | Path, url: str, *, title: str | None = None,
+             tags: tuple[str, ...] = ()) -> Config:
+    """Append a ``[[feeds]]`` table to the config at ``path``, keeping its comments and order.
+
+    The edited text is validated as a whole before it replaces the file
+    (atomically), so a bad edit never leaves an invalid config behind.
+    Returns the new Config; ConfigError for a duplicate or invalid URL.
+    """
+    import tomlkit
+
+    path = Path(path)
+    current = load_config(path)
+    identity = feed_identity(url)
+    for feed in current.feeds:
+        if feed_identity(feed.url) == identity:
+            raise ConfigError(str(path), "the feed is already configured", key="feeds.url",
+                              feed=feed.url)
+    document = tomlkit.parse(path.read_text("utf-8"))
+    table = tomlkit.table()
+    table.add("url", url)
+    if title:
+        table.add("title", title)
+    if tags:
+        table.add("tags", list(dict.fromkeys(tags)))
+    feeds = document.get("feeds")
+    if feeds is None:
+        feeds = tomlkit.aot()
+        document.append("feeds", feeds)
+    feeds.append(table)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(tomlkit.dumps(document), encoding="utf-8")
+    try:
+        config = load_config(partial)
+    except ConfigError:
+        partial.unlink()
+        raise
+    partial.replace(path)
+    return replace(config, path=path)

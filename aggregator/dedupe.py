@@ -1,16 +1,79 @@
-"""Pure decisions about incoming entries: new, changed or the same as stored.
+"""Pure decisions about incoming entries: new, changed or the same; and which story.
 
-No I/O here: the pipeline hands in what the store knows (each stored key's
-content hash) and gets back what to write.  Keeping the decision apart from
-SQL makes it testable with plain data and keeps the store dumb.
+No I/O here: the pipeline hands in what the store knows and gets back what
+to write.  Keeping the decisions apart from SQL makes them testable with
+plain data and keeps the store dumb.
+
+A *story* groups the entries that are the same article.  A new entry joins
+an existing story through the first layer that matches, cheapest first:
+
+1. ``key``: same feed, same entry key (an update of that entry; handled by
+   ``decide`` before any story matching);
+2. ``origin``: a republished entry names its original (``atom:source`` / the
+   original id), or two entries share a globally unique id (a URI);
+3. ``url``: the same canonical URL (``canonical_url``);
+4. ``fingerprint``: the same normalized title + text (``fingerprint``);
+5. ``near``: a MinHash/LSH candidate (``lsh_bands``) confirmed by the share
+   of word shingles the two texts have in common (``containment``).
+
+Every layer past the first checks the candidate too, so a recurring title
+("Morning briefing") or a URL reused for a new piece never swallows another
+story: text must agree, and entries far apart in time are kept apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import hashlib
+import html
+import re
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from aggregator.models import ParsedEntry
+from w3lib.url import canonicalize_url
+
+from aggregator.models import (
+    Candidate,
+    DedupeSettings,
+    EntryFeatures,
+    ParsedEntry,
+    StoryMatch,
+    entry_key,
+    from_iso,
+)
+
+# Query parameters that identify a campaign or a click, never the article.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "mc_cid", "mc_eid", "ref",
+    "ref_src", "ref_url", "referrer", "cmpid", "cmp", "ocid", "icid", "ncid", "at_medium",
+    "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4", "igshid", "_ga",
+    "_gl", "sr_share", "share", "spm", "s_kwcid", "wt.mc_id", "wtmc", "rss", "partner",
+    "cid", "source", "xtor", "__twitter_impression", "guccounter", "taid",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "itm_", "hsa_", "vero_", "oly_")
+HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
+
+_TAG = re.compile(r"<[^>]+>")
+_NON_WORD = re.compile(r"[^\w]+")
+_TITLE_PREFIX = re.compile(
+    r"^(?:\s*(?:update|updated|wrapup|refile|corrected|correction|exclusive|breaking|"
+    r"analysis|explainer|factbox|live|watch|video|opinion|insight|rpt|urgent)"
+    r"(?:\s*\d+)?\s*[-:\u2013\u2014]\s*)+", re.IGNORECASE)
+_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014]\s+[^|\u2013\u2014]{2,60}$")
+_MERSENNE = (1 << 61) - 1
+_MINHASH_ROWS = 2
+_MINHASH_BANDS = 8
+_PERMUTATIONS = tuple(
+    (int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=8).digest()) | 1,
+     int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=8).digest()))
+    for i in range(_MINHASH_ROWS * _MINHASH_BANDS))
+SHINGLE_WORDS = 3
+SIGNATURE_WORDS = 150  # the lead carries the story; truncated copies keep only the lead
+LAYERS = ("key", "origin", "url", "fingerprint", "near")
+
+
+# --- new, changed or the same -------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +85,13 @@ class EntryDecisions:
     same: int
 
 
-def decide(entries: Iterable[ParsedEntry], stored: Mapping[str, str]) -> EntryDecisions:
-    """Split ``entries`` against ``stored`` (entry key -> content hash).
+def decide(entries: Iterable[ParsedEntry], stored: Mapping[str, tuple[str, str | None, int]],
+           max_content_updates: int = 24) -> EntryDecisions:
+    """Split ``entries`` against ``stored`` (key -> (content hash, updated, update count)).
 
-    Unchanged entries are not touched at all, so a re-served feed costs no writes.
+    Unchanged entries are not touched at all.  A change whose ``updated`` date
+    did not move is capped at ``max_content_updates`` per entry, so a page that
+    embeds the time does not churn the store and the outputs.
     """
     new: list[tuple[ParsedEntry, str]] = []
     changed: list[tuple[ParsedEntry, str]] = []
@@ -35,8 +101,217 @@ def decide(entries: Iterable[ParsedEntry], stored: Mapping[str, str]) -> EntryDe
         known = stored.get(entry.key)
         if known is None:
             new.append((entry, digest))
-        elif known != digest:
+        elif known[0] == digest:
+            same += 1
+        elif entry.updated != known[1] or known[2] < max_content_updates:
             changed.append((entry, digest))
         else:
             same += 1
     return EntryDecisions(new=tuple(new), changed=tuple(changed), same=same)
+
+
+def key_mode(entries: Sequence[ParsedEntry], broken_share: float) -> str:
+    """Which key a feed's entries get: "guid", or "link" / "hash" when its ids are broken.
+
+    Ids are broken when more than ``broken_share`` of the entries (and at
+    least two) have an id shared with another entry of the document, or have
+    neither an id nor a link to stand in for it.  A missing id alone is not
+    broken: the entry is keyed by its link.
+    """
+    if not entries:
+        return "guid"
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.guid:
+            counts[entry.guid] = counts.get(entry.guid, 0) + 1
+    broken = sum(1 for e in entries if (e.guid and counts[e.guid] > 1)
+                 or (not e.guid and not e.url))
+    if broken < 2 or broken / len(entries) <= broken_share:
+        return "guid"
+    links = [e.url for e in entries if e.url]
+    return "link" if len(links) == len(entries) and len(set(links)) == len(links) else "hash"
+
+
+def rekey(entries: Sequence[ParsedEntry], mode: str, feed_url: str) -> list[ParsedEntry]:
+    """The entries keyed for ``mode``: as parsed ("guid"), by link, or by a content hash.
+
+    Keys stay unique within the document: a repeat gets its position appended.
+    """
+    if mode == "guid":
+        return list(entries)
+    result, seen = [], set()
+    for position, entry in enumerate(entries):
+        link = entry.url if mode == "link" else None
+        key = entry_key(None, link, entry.title, entry.published or entry.updated, feed_url)
+        if key in seen:
+            key = f"{key}#{position}"
+        seen.add(key)
+        result.append(replace(entry, key=key))
+    return result
+
+
+# --- what an entry looks like to the matcher -----------------------------------------
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL that variants of one article share.
+
+    w3lib canonicalizes (percent-encoding, sorted query, no fragment); then
+    the scheme becomes https, default ports and ``www.``/``m.``/``amp.`` hosts
+    and ``/amp`` paths fold, the trailing slash goes, and tracking parameters
+    (``TRACKING_PARAMS``, ``TRACKING_PREFIXES``) are removed.  The rest of the
+    query is kept: news sites put article ids there.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(canonicalize_url(url.strip(), keep_fragments=False))
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host:
+        return None
+    for prefix in HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") > 1:
+            host = host[len(prefix):]
+            break
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    path = re.sub(r"(?:/amp)+/?$", "", parts.path)
+    path = re.sub(r"^/amp(?=/)", "", path).rstrip("/")
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if not _is_tracking(k)])
+    return urlunsplit(("https", netloc, path, query, ""))
+
+
+def _is_tracking(name: str) -> bool:
+    lower = name.lower()
+    return lower in TRACKING_PARAMS or lower.startswith(TRACKING_PREFIXES)
+
+
+def plain_text(fragment: str | None) -> str:
+    """The words of an (already sanitized) HTML fragment."""
+    if not fragment:
+        return ""
+    return html.unescape(_TAG.sub(" ", fragment))
+
+
+def normalize_words(text: str) -> list[str]:
+    """Case-folded words, punctuation and white space dropped."""
+    return _NON_WORD.sub(" ", text.casefold()).split()
+
+
+def normalize_title(title: str | None) -> str:
+    """A title without wire prefixes ("UPDATE 2-", "Analysis:") or a site suffix."""
+    if not title:
+        return ""
+    title = _TITLE_PREFIX.sub("", title)
+    title = _TITLE_SUFFIX.sub("", title)
+    return " ".join(normalize_words(title))
+
+
+def entry_text(entry_content: str | None, entry_summary: str | None) -> list[str]:
+    """The body words an entry offers: its content, else its summary."""
+    return normalize_words(plain_text(entry_content or entry_summary))
+
+
+def shingles(title: str, words: Sequence[str]) -> frozenset[int]:
+    """Hashed word 3-grams of the title and the lead of the text."""
+    tokens = title.split() + list(words[:SIGNATURE_WORDS])
+    if len(tokens) < SHINGLE_WORDS:
+        return frozenset({zlib.crc32(" ".join(tokens).encode())}) if tokens else frozenset()
+    return frozenset(zlib.crc32(" ".join(tokens[i:i + SHINGLE_WORDS]).encode())
+                     for i in range(len(tokens) - SHINGLE_WORDS + 1))
+
+
+def lsh_bands(shingle_set: frozenset[int]) -> tuple[int, ...]:
+    """MinHash in bands: texts sharing most shingles share a band with high probability.
+
+    16 permutations in 8 bands of 2 rows: a pair with Jaccard 0.5 collides
+    in some band with probability 0.9, at 0.7 with 0.998.  Each value is
+    tagged with its band number so one indexed column holds them all.
+    """
+    if not shingle_set:
+        return ()
+    mins = [min(((a * s + b) % _MERSENNE) for s in shingle_set) for a, b in _PERMUTATIONS]
+    bands = []
+    for band in range(_MINHASH_BANDS):
+        rows = mins[band * _MINHASH_ROWS:(band + 1) * _MINHASH_ROWS]
+        digest = hashlib.blake2b(repr(rows).encode(), digest_size=5).digest()
+        bands.append((band << 40) | int.from_bytes(digest))
+    return tuple(bands)
+
+
+def containment(a: frozenset[int], b: frozenset[int]) -> float:
+    """Share of the smaller shingle set found in the larger: robust to truncated copies."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def features(entry: ParsedEntry, settings: DedupeSettings) -> EntryFeatures:
+    """The matcher's view of ``entry``."""
+    title = normalize_title(entry.title)
+    words = entry_text(entry.content, entry.summary)
+    shingle_set = shingles(title, words)
+    fingerprint = None
+    if words:
+        joined = title + "\x1f" + " ".join(words)
+        fingerprint = hashlib.sha256(joined.encode()).hexdigest()[:32]
+    long_enough = len(words) >= settings.min_words
+    return EntryFeatures(
+        canonical_url=canonical_url(entry.url),
+        origin=origin_of(entry),
+        fingerprint=fingerprint,
+        shingles=shingle_set,
+        bands=lsh_bands(shingle_set) if long_enough else (),
+        words=len(words),
+    )
+
+
+def origin_of(entry: ParsedEntry) -> str | None:
+    """A globally unique id for the article: the republished original's id, or a URI guid."""
+    if entry.origin_id:
+        return entry.origin_id
+    if entry.guid and (":" in entry.guid or "/" in entry.guid):
+        return entry.guid
+    return None
+
+
+# --- which story ---------------------------------------------------------------------
+
+
+def match_story(new: EntryFeatures, when: str, candidates: Iterable[Candidate],
+                settings: DedupeSettings) -> StoryMatch | None:
+    """The best confirmed candidate, earliest layer first; None means a new story."""
+    best: StoryMatch | None = None
+    for candidate in candidates:
+        score = _confirm(new, when, candidate, settings)
+        if score is None:
+            continue
+        found = StoryMatch(candidate.story_id, candidate.entry_id, candidate.layer, score)
+        if best is None or (LAYERS.index(found.layer), -found.score) < (
+                LAYERS.index(best.layer), -best.score):
+            best = found
+    return best
+
+
+def _confirm(new: EntryFeatures, when: str, candidate: Candidate,
+             settings: DedupeSettings) -> float | None:
+    """The similarity that confirms a candidate, or None when it must not merge."""
+    gap_s = abs((from_iso(when) - from_iso(candidate.when)).total_seconds())
+    if candidate.layer == "origin":
+        return 1.0
+    if gap_s > settings.window_s:
+        return None
+    theirs = shingles(normalize_title(candidate.title),
+                      entry_text(candidate.content, candidate.summary))
+    score = containment(new.shingles, theirs)
+    short = new.words < settings.min_words
+    if candidate.layer == "url":
+        # One URL can carry a new piece (a daily briefing): the text must agree a little.
+        return score if short or score >= settings.similarity / 2 else None
+    if candidate.layer == "fingerprint":
+        return 1.0 if not short or gap_s <= 86400 else None
+    threshold = settings.similarity + (0.15 if gap_s > 2 * 86400 else 0.0)
+    return score if not short and score >= threshold else None

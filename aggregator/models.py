@@ -33,6 +33,19 @@ def from_iso(text: str) -> datetime:
     return datetime.strptime(text, ISO_FORMAT).replace(tzinfo=UTC)
 
 
+def entry_key(guid: str | None, link: str | None, title: str | None,
+              date: str | None, feed_url: str) -> str:
+    """An entry's stable key in its feed: the guid/id, else the link, else a hash."""
+    if guid:
+        return guid
+    if link:
+        return link
+    import hashlib
+
+    digest = hashlib.sha256("\x1f".join((title or "", date or "", feed_url)).encode())
+    return "sha256:" + digest.hexdigest()[:32]
+
+
 # --- configuration -----------------------------------------------------------
 
 
@@ -77,6 +90,17 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class DedupeSettings:
+    """The ``[dedupe]`` table: how stories are told apart."""
+
+    window_s: float = 7 * 86400.0  # entries further apart in time never merge (but by origin)
+    similarity: float = 0.6  # shingle containment that confirms a near-duplicate
+    min_words: int = 25  # shorter texts merge only by origin, URL or exact fingerprint
+    max_content_updates: int = 24  # content-only changes kept per entry
+    broken_id_share: float = 0.05  # above this share of missing/shared ids, key by link
+
+
+@dataclass(frozen=True, slots=True)
 class ServerConfig:
     """The ``[server]`` table."""
 
@@ -102,6 +126,7 @@ class Config:
     server: ServerConfig
     output: OutputConfig
     feeds: tuple[FeedConfig, ...]
+    dedupe: DedupeSettings = DedupeSettings()
 
     def interval_for(self, feed: FeedConfig) -> float:
         """The feed's own interval, else the global one, in seconds."""
@@ -174,6 +199,7 @@ class ParsedEntry:
     updated: str | None
     tags: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = ()
+    origin_id: str | None = None  # the original's id, for an entry republished by a planet
 
     def content_hash(self) -> str:
         """A digest of everything a reader would see; a change means an update."""
@@ -211,6 +237,44 @@ class FeedCandidate:
     url: str
     type: str
     title: str | None = None
+
+
+# --- dedupe ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFeatures:
+    """What the matcher compares: computed once per new entry."""
+
+    canonical_url: str | None
+    origin: str | None
+    fingerprint: str | None
+    shingles: frozenset[int]
+    bands: tuple[int, ...]
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A stored entry that a lookup found, with what is needed to confirm it."""
+
+    entry_id: int
+    story_id: int
+    layer: str  # the lookup that found it: origin, url, fingerprint, near
+    when: str  # published, else first seen
+    title: str | None
+    summary: str | None
+    content: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMatch:
+    """The story a new entry joins, the entry that tied it there, the layer and score."""
+
+    story_id: int
+    entry_id: int
+    layer: str
+    score: float
 
 
 # --- store, to publish and the CLI ----------------------------------------------
@@ -270,6 +334,7 @@ class FeedJob:
     redirect_target: str | None = None  # a permanent redirect seen on earlier fetches
     redirect_count: int = 0
     redirect_since: str | None = None
+    key_mode: str = "guid"  # guid, or link/hash while the feed's ids are broken
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
@@ -32,9 +33,11 @@ from aggregator import dedupe
 from aggregator.errors import FeedError, FetchError, ParseError
 from aggregator.fetch import Fetcher
 from aggregator.models import (
+    DedupeSettings,
     FeedJob,
     FetchOutcome,
     FetchResult,
+    ParsedEntry,
     ParsedFeed,
     Settings,
     from_iso,
@@ -43,6 +46,7 @@ from aggregator.models import (
 )
 from aggregator.parse import parse_feed
 from aggregator.store import Store
+from aggregator.store.entries import sort_time
 
 log = logging.getLogger(__name__)
 MAX_PARSE_WORKERS = 4
@@ -122,10 +126,12 @@ class NetworkMonitor:
 class Pipeline:
     """Runs the stages for one feed at a time; many may run at once on one loop."""
 
-    def __init__(self, store: Store, fetcher: Fetcher, settings: Settings) -> None:
+    def __init__(self, store: Store, fetcher: Fetcher, settings: Settings,
+                 dedupe_settings: DedupeSettings | None = None) -> None:
         self.store = store
         self.fetcher = fetcher
         self.settings = settings
+        self.dedupe = dedupe_settings or DedupeSettings()
         self.executor = parse_executor(settings.parse_workers)
         self.network = NetworkMonitor(fetcher, settings.canary_url)
         self._host_wait: dict[str, float] = {}  # host -> monotonic time its Retry-After ends
@@ -212,9 +218,10 @@ class Pipeline:
         with self.store.transaction():
             decisions = None
             if parsed is not None:
-                stored = self.store.entry_hashes(job.id, [e.key for e in parsed.entries])
-                decisions = dedupe.decide(parsed.entries, stored)
-                self.store.insert_entries(job.id, job.url, decisions.new, now, job.never_fetched)
+                entries = self._keyed(job, parsed.entries)
+                states = self.store.entry_states(job.id, [e.key for e in entries])
+                decisions = dedupe.decide(entries, states, self.dedupe.max_content_updates)
+                self._insert_new(job, decisions.new, now)
                 self.store.update_entries(job.id, decisions.changed, now)
                 if decisions.new or decisions.changed:
                     self.store.bump_content_version(now)
@@ -230,6 +237,32 @@ class Pipeline:
                                     parsed=parsed, body_hash=digest)
             self._follow_redirect(job, result, now)
         return outcome
+
+    def _keyed(self, job: FeedJob, entries: Sequence[ParsedEntry]) -> list[ParsedEntry]:
+        """Entries keyed by guid, or by a weaker key while the feed's ids are broken."""
+        mode = dedupe.key_mode(entries, self.dedupe.broken_id_share)
+        if mode != job.key_mode:
+            self.store.set_key_mode(job.id, mode)
+            log.warning("feed %s: entry ids %s; keying its entries by %s", job.url,
+                        "are sane again" if mode == "guid" else "are missing or shared", mode)
+        return dedupe.rekey(entries, mode, job.url)
+
+    def _insert_new(self, job: FeedJob, items: Sequence[tuple[ParsedEntry, str]],
+                    now: datetime) -> None:
+        """Insert each new entry into the story it matches, one at a time.
+
+        One at a time, so that copies of one story inside a single fetch (or a
+        single cycle) find each other.
+        """
+        now_iso = to_iso(now)
+        for entry, digest in items:
+            found = dedupe.features(entry, self.dedupe)
+            when = entry.published or entry.updated or now_iso
+            match = dedupe.match_story(found, when, self.store.find_candidates(found),
+                                       self.dedupe)
+            placed = (now_iso, sort_time(entry, now_iso, job.never_fetched))
+            self.store.insert_entry(job.id, entry, feed_url=job.url, digest=digest,
+                                    placed=placed, found=found, match=match)
 
     def _follow_redirect(self, job: FeedJob, result: FetchResult, now: datetime) -> None:
         """Count a permanent redirect; adopt its target once it has proved stable."""

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from aggregator.models import Enclosure, ParsedEntry, StoredEntry, to_iso
+from aggregator.models import (
+    Candidate,
+    Enclosure,
+    EntryFeatures,
+    ParsedEntry,
+    StoredEntry,
+    StoryMatch,
+    to_iso,
+)
 from aggregator.store.base import StoreBase, chunks
 
 _ENTRY_FIELDS = ("guid", "url", "title", "author", "summary", "content", "published", "updated")
@@ -23,6 +32,25 @@ def _values(entry: ParsedEntry) -> list[object]:
         json.dumps(list(entry.tags)),
         json.dumps([[e.url, e.type, e.length] for e in entry.enclosures]),
     ]
+
+
+def _join_story(conn: sqlite3.Connection, story_id: int, entry_id: int,
+                entry: ParsedEntry) -> None:
+    """Count the entry in its story; it becomes the representative if earlier or fuller."""
+    rep_id, rep_published, rep_size = conn.execute(
+        "SELECT representative_id, rep_published, rep_size FROM stories WHERE id = ?",
+        (story_id,)).fetchone()
+    size = completeness(entry)
+    mine, theirs = entry.published or "9999", rep_published or "9999"
+    if rep_id is None or mine < theirs or (mine == theirs and size > rep_size):
+        conn.execute("UPDATE stories SET representative_id = ?, rep_published = ?, "
+                     "rep_size = ? WHERE id = ?", (entry_id, entry.published, size, story_id))
+    conn.execute("UPDATE stories SET entry_count = entry_count + 1 WHERE id = ?", (story_id,))
+
+
+def completeness(entry: ParsedEntry) -> int:
+    """How much of the article an entry carries: the tie-breaker for a story's representative."""
+    return len(entry.content or "") + len(entry.summary or "") + (100 if entry.author else 0)
 
 
 def sort_time(entry: ParsedEntry, now_iso: str, never_fetched: bool) -> str:
@@ -41,29 +69,73 @@ def sort_time(entry: ParsedEntry, now_iso: str, never_fetched: bool) -> str:
 class EntriesMixin:
     """Entries, keyed by (feed, entry key)."""
 
-    def entry_hashes(self: StoreBase, feed_id: int, keys: Sequence[str]) -> dict[str, str]:
-        """Stored content hash of each of ``keys`` that the feed already has."""
-        found: dict[str, str] = {}
+    def entry_states(self: StoreBase, feed_id: int, keys: Sequence[str],
+                     ) -> dict[str, tuple[str, str | None, int]]:
+        """Each stored key's (content hash, updated, update count), for ``dedupe.decide``."""
+        found: dict[str, tuple[str, str | None, int]] = {}
         for part in chunks(list(keys)):
             marks = ",".join("?" * len(part))
-            found.update(self.conn.execute(
-                f"SELECT entry_key, content_hash FROM entries "  # noqa: S608
-                f"WHERE feed_id = ? AND entry_key IN ({marks})", [feed_id, *part]).fetchall())
+            for key, digest, updated, count in self.conn.execute(
+                    f"SELECT entry_key, content_hash, updated, update_count FROM entries "  # noqa: S608
+                    f"WHERE feed_id = ? AND entry_key IN ({marks})", [feed_id, *part]):
+                found[key] = (digest, updated, count)
         return found
 
-    def insert_entries(self: StoreBase, feed_id: int, feed_url: str,
-                       items: Sequence[tuple[ParsedEntry, str]], now: datetime,
-                       never_fetched: bool) -> None:
-        """Insert new entries; an existing (feed, key) is left alone, never duplicated."""
-        now_iso = to_iso(now)
-        self.conn.executemany(
+    def find_candidates(self: StoreBase, new: EntryFeatures, limit: int = 20,
+                        ) -> list[Candidate]:
+        """Stored entries that may be the same article: indexed lookups only, no scans."""
+        lookups: list[tuple[str, str, tuple[object, ...]]] = []
+        if new.origin:
+            lookups.append(("origin", "origin = ?", (new.origin,)))
+        if new.canonical_url:
+            lookups.append(("url", "canonical_url = ?", (new.canonical_url,)))
+        if new.fingerprint:
+            lookups.append(("fingerprint", "fingerprint = ?", (new.fingerprint,)))
+        if new.bands:
+            marks = ",".join("?" * len(new.bands))
+            lookups.append(("near", "id IN (SELECT entry_id FROM entry_bands "  # noqa: S608
+                                    f"WHERE band IN ({marks}))", new.bands))
+        seen: set[int] = set()
+        found: list[Candidate] = []
+        for layer, where, params in lookups:
+            for row in self.conn.execute(
+                    f"SELECT id, story_id, coalesce(published, first_seen), title, summary, "  # noqa: S608
+                    f"content FROM entries WHERE {where} ORDER BY id DESC LIMIT ?",
+                    (*params, limit)):
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    found.append(Candidate(row[0], row[1], layer, row[2], *row[3:]))
+        return found
+
+    def insert_entry(self: StoreBase, feed_id: int, entry: ParsedEntry, *, feed_url: str,
+                     digest: str, placed: tuple[str, str], found: EntryFeatures,
+                     match: StoryMatch | None) -> int:
+        """Insert one new entry into its story (a new one when ``match`` is None).
+
+        ``placed`` is (first seen, sort position).  Returns the entry id.
+        """
+        first_seen, sort_at = placed
+        story_id = match.story_id if match else int(self.conn.execute(
+            "INSERT INTO stories (first_seen, sort_at) VALUES (?, ?)",
+            (first_seen, sort_at)).lastrowid or 0)
+        cursor = self.conn.execute(
             """INSERT INTO entries (feed_id, entry_key, uid, guid, url, title, author, summary,
                  content, published, updated, tags, enclosures, content_hash, first_seen,
-                 last_changed, sort_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 last_changed, sort_at, story_id, canonical_url, fingerprint, origin,
+                 dedupe_layer, dedupe_score, matched_entry_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (feed_id, entry_key) DO NOTHING""",
-            [[feed_id, e.key, entry_uid(feed_url, e.key), *_values(e), digest, now_iso,
-              now_iso, sort_time(e, now_iso, never_fetched)] for e, digest in items])
+            [feed_id, entry.key, entry_uid(feed_url, entry.key), *_values(entry), digest,
+             first_seen, first_seen, sort_at, story_id, found.canonical_url, found.fingerprint,
+             found.origin, match.layer if match else "new", match.score if match else None,
+             match.entry_id if match else None])
+        entry_id = int(cursor.lastrowid or 0)
+        if not cursor.rowcount:
+            return 0
+        self.conn.executemany("INSERT OR IGNORE INTO entry_bands (band, entry_id) VALUES (?, ?)",
+                              [(band, entry_id) for band in found.bands])
+        _join_story(self.conn, story_id, entry_id, entry)
+        return entry_id
 
     def update_entries(self: StoreBase, feed_id: int,
                        items: Sequence[tuple[ParsedEntry, str]], now: datetime) -> None:

@@ -21,19 +21,20 @@ from aggregator.store.base import StoreBase
 
 _JOB_COLUMNS = ("id, url, etag, last_modified, interval_s, error_streak, last_success, "
                 "body_hash, host, retry_after_scope, redirect_target, redirect_count, "
-                "redirect_since")
+                "redirect_since, key_mode")
 _RUNNABLE = "enabled = 1 AND in_config = 1 AND gone_since IS NULL"
 
 
 def _job(row: tuple[object, ...]) -> FeedJob:
     (feed_id, url, etag, last_modified, interval_s, streak, last_success, body_hash, host,
-     scope, target, count, since) = row
+     scope, target, count, since, mode) = row
     return FeedJob(id=int(str(feed_id)), url=str(url),
                    validators=Validators(etag=_str(etag), last_modified=_str(last_modified)),
                    interval_s=float(str(interval_s)), error_streak=int(str(streak)),
                    never_fetched=last_success is None, body_hash=_str(body_hash),
                    host=str(host), retry_after_scope=str(scope), redirect_target=_str(target),
-                   redirect_count=int(str(count)), redirect_since=_str(since))
+                   redirect_count=int(str(count)), redirect_since=_str(since),
+                   key_mode=str(mode))
 
 
 def _str(value: object) -> str | None:
@@ -181,6 +182,10 @@ class FeedsMixin:
         """Remember a permanent redirect seen on consecutive fetches (or forget it)."""
         self.conn.execute("UPDATE feeds SET redirect_target = ?, redirect_count = ?, "
                           "redirect_since = ? WHERE id = ?", (target, count, since, feed_id))
+
+    def set_key_mode(self: StoreBase, feed_id: int, mode: str) -> None:
+        """Record which key the feed's entries get (see ``dedupe.key_mode``)."""
+        self.conn.execute("UPDATE feeds SET key_mode = ? WHERE id = ?", (mode, feed_id))
 
     def adopt_url(self: StoreBase, feed_id: int, url: str, now: datetime) -> None:
         """Fetch the feed at ``url`` from now on, and keep the change in its history."""

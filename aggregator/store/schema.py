@@ -68,6 +68,7 @@ def _initial(conn: sqlite3.Connection) -> None:
             redirect_count INTEGER NOT NULL DEFAULT 0,
             redirect_since TEXT,
             declared_url TEXT,             -- atom:link rel=self or itunes:new-feed-url
+            key_mode TEXT NOT NULL DEFAULT 'guid',  -- guid, or link/hash while its ids are broken
             updated TEXT,                  -- last time its entries changed
             added TEXT NOT NULL
         );
@@ -104,10 +105,47 @@ def _initial(conn: sqlite3.Connection) -> None:
             last_changed TEXT NOT NULL,
             update_count INTEGER NOT NULL DEFAULT 0,
             sort_at TEXT NOT NULL,
+            story_id INTEGER NOT NULL REFERENCES stories (id),
+            canonical_url TEXT,            -- dedupe layer 3
+            fingerprint TEXT,              -- dedupe layer 4: normalized title + text
+            origin TEXT,                   -- dedupe layer 2: original id / URI guid
+            dedupe_layer TEXT NOT NULL,    -- what put it in its story: new, key, origin, ...
+            dedupe_score REAL,
+            matched_entry_id INTEGER,      -- the entry it was matched to
             UNIQUE (feed_id, entry_key)
         );
         CREATE INDEX entries_newest ON entries (sort_at DESC, id DESC);
         CREATE INDEX entries_feed_published ON entries (feed_id, published);
+        CREATE INDEX entries_story ON entries (story_id);
+        CREATE INDEX entries_canonical_url ON entries (canonical_url)
+            WHERE canonical_url IS NOT NULL;
+        CREATE INDEX entries_fingerprint ON entries (fingerprint) WHERE fingerprint IS NOT NULL;
+        CREATE INDEX entries_origin ON entries (origin) WHERE origin IS NOT NULL;
+
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            representative_id INTEGER,     -- earliest published entry; on a tie the fullest
+            rep_published TEXT,
+            rep_size INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            sort_at TEXT NOT NULL,         -- where the story sits in the merged feed
+            entry_count INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX stories_newest ON stories (sort_at DESC, id DESC);
+
+        -- dedupe layer 5: MinHash bands of each entry's shingles (band number in the top bits)
+        CREATE TABLE entry_bands (
+            band INTEGER NOT NULL,
+            entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+            PRIMARY KEY (band, entry_id)
+        ) WITHOUT ROWID;
+
+        CREATE VIEW story_entries AS
+            SELECT e.story_id, f.url AS feed_url, e.guid, e.url, e.title, e.published,
+                   e.first_seen, e.dedupe_layer AS layer, e.dedupe_score AS score,
+                   e.id AS entry_id, e.matched_entry_id,
+                   e.id = s.representative_id AS representative
+            FROM entries e JOIN feeds f ON f.id = e.feed_id JOIN stories s ON s.id = e.story_id;
 
         CREATE TABLE fetches (
             id INTEGER PRIMARY KEY,

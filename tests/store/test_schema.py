@@ -5,14 +5,32 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from aggregator import dedupe
 from aggregator.errors import MigrationError
-from aggregator.models import FeedConfig, ParsedEntry, utc_now
+from aggregator.models import DedupeSettings, FeedConfig, ParsedEntry, to_iso, utc_now
 from aggregator.store import SCHEMA_VERSION, Store
+from aggregator.store.entries import sort_time
+
+FEED = "https://x.example/feed"
+
+
+def add(store: Store, items: list[tuple[ParsedEntry, str]], now: datetime,
+        never_fetched: bool = True) -> None:
+    """Insert new entries the way the pipeline does, each into its story."""
+    settings = DedupeSettings()
+    now_iso = to_iso(now)
+    for item, digest in items:
+        found = dedupe.features(item, settings)
+        match = dedupe.match_story(found, item.published or now_iso,
+                                   store.find_candidates(found), settings)
+        store.insert_entry(1, item, feed_url=FEED, digest=digest,
+                           placed=(now_iso, sort_time(item, now_iso, never_fetched)),
+                           found=found, match=match)
 
 
 def entry(key: str, title: str = "t", published: str | None = None) -> ParsedEntry:
@@ -55,7 +73,7 @@ def test_failed_transaction_leaves_nothing(store: Store) -> None:
 
     def interrupted_fetch() -> None:
         with store.transaction():
-            store.insert_entries(1, "https://x.example/feed", [(entry("a"), "h")], now, True)
+            add(store, [(entry("a"), "h")], now)
             raise RuntimeError("killed mid-fetch")
 
     with pytest.raises(RuntimeError):
@@ -66,8 +84,8 @@ def test_failed_transaction_leaves_nothing(store: Store) -> None:
 def test_insert_is_idempotent_and_update_keeps_first_seen(store: Store) -> None:
     now = utc_now()
     with store.transaction():
-        store.insert_entries(1, "https://x.example/feed", [(entry("a"), "h1")], now, True)
-        store.insert_entries(1, "https://x.example/feed", [(entry("a"), "h1")], now, True)
+        add(store, [(entry("a"), "h1")], now)
+        add(store, [(entry("a"), "h1")], now)
     assert store.count_entries() == 1
     later = now + timedelta(hours=1)
     with store.transaction():
@@ -77,19 +95,16 @@ def test_insert_is_idempotent_and_update_keeps_first_seen(store: Store) -> None:
     assert row[0] == "new"
     assert row[1] < row[2]
     assert row[3] == 1
-    assert store.entry_hashes(1, ["a", "zzz"]) == {"a": "h2"}
+    assert store.entry_states(1, ["a", "zzz"]) == {"a": ("h2", None, 1)}
 
 
 def test_first_fetch_keeps_entry_dates_later_ones_use_first_seen(store: Store) -> None:
     now = utc_now()
     with store.transaction():
-        store.insert_entries(1, "https://x.example/feed",
-                             [(entry("old", published="2020-01-01T00:00:00Z"), "h"),
-                              (entry("future", published="2999-01-01T00:00:00Z"), "h")],
-                             now, True)
-        store.insert_entries(1, "https://x.example/feed",
-                             [(entry("late", published="2020-01-01T00:00:00Z"), "h")],
-                             now, False)
+        add(store, [(entry("old", published="2020-01-01T00:00:00Z"), "h"),
+                    (entry("future", published="2999-01-01T00:00:00Z"), "h")], now)
+        add(store, [(entry("late", published="2020-01-01T00:00:00Z"), "h")], now,
+            never_fetched=False)
     sort_at = dict(store.conn.execute("SELECT entry_key, sort_at FROM entries").fetchall())
     assert sort_at["old"] == "2020-01-01T00:00:00Z"
     assert sort_at["future"] == sort_at["late"]  # clamped to now / first seen
@@ -116,10 +131,13 @@ from aggregator.models import FeedConfig, ParsedEntry, utc_now
 from aggregator.store import Store
 store = Store.open(sys.argv[1])
 store.sync_feeds([FeedConfig(url="https://x.example/feed")], 3600, utc_now())
-entries = [(ParsedEntry(key=str(i), guid=str(i), url=None, title="t", author=None, summary=None,
-            content=None, published=None, updated=None), "h") for i in range(1000)]
 with store.transaction():
-    store.insert_entries(1, "https://x.example/feed", entries, utc_now(), True)
+    for i in range(1000):
+        store.conn.execute("INSERT INTO stories (first_seen, sort_at) VALUES ('x', 'x')")
+        store.conn.execute(
+            "INSERT INTO entries (feed_id, entry_key, uid, content_hash, first_seen, "
+            "last_changed, sort_at, story_id, dedupe_layer) "
+            "VALUES (1, ?, ?, 'h', 'x', 'x', 'x', ?, 'new')", (str(i), str(i), i + 1))
     os._exit(9)  # die mid-transaction, as a kill -9 would
 """
 

@@ -99,7 +99,7 @@ def fetch(ctx: click.Context, force: bool) -> None:
 async def _fetch_all(config: Config, store: Store, jobs: Sequence[Any],
                      advance: Callable[[FetchOutcome], None]) -> list[FetchOutcome]:
     async with Fetcher(config.settings) as fetcher:
-        pipeline = Pipeline(store, fetcher, config.settings)
+        pipeline = Pipeline(store, fetcher, config.settings, config.dedupe)
         try:
             runner = Runner(store, pipeline, config.settings)
             return await runner.run_jobs(jobs, advance)
@@ -186,7 +186,7 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
         log_level="warning", access_log=False, lifespan="off",
         timeout_graceful_shutdown=1, server_header=False))
     async with Fetcher(config.settings) as fetcher:
-        pipeline = Pipeline(store, fetcher, config.settings)
+        pipeline = Pipeline(store, fetcher, config.settings, config.dedupe)
         runner = Runner(store, pipeline, config.settings)
         service = Service(store, runner)
         service.start()

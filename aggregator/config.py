@@ -23,12 +23,19 @@ from urllib.parse import urlsplit
 
 from aggregator import PROJECT_URL, __version__
 from aggregator.errors import ConfigError
-from aggregator.models import Config, FeedConfig, OutputConfig, ServerConfig, Settings
+from aggregator.models import (
+    Config,
+    DedupeSettings,
+    FeedConfig,
+    OutputConfig,
+    ServerConfig,
+    Settings,
+)
 
-SECTIONS = ("settings", "server", "output", "feeds")
+SECTIONS = ("settings", "server", "output", "dedupe", "feeds")
 DURATION_KEYS = frozenset({"interval", "timeout", "connect_timeout", "min_interval",
                            "max_interval", "max_backoff", "max_retry_after", "host_delay",
-                           "redirect_adopt_after"})
+                           "redirect_adopt_after", "window"})
 ZERO_OK_KEYS = frozenset({"host_delay"})  # durations that may be "0s"
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("feeds", "retry_after_scope"): ("feed", "host")}
 DEFAULT_USER_AGENT = f"aggregator/{__version__} (+{PROJECT_URL})"
@@ -49,6 +56,10 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("settings", "redirect_adopt_fetches"): (1, 1000),
     ("server", "port"): (1, 65535),
     ("output", "max_entries"): (1, 100_000),
+    ("dedupe", "similarity"): (0.05, 1.0),
+    ("dedupe", "min_words"): (0, 10_000),
+    ("dedupe", "max_content_updates"): (0, 1_000_000),
+    ("dedupe", "broken_id_share"): (0.0, 1.0),
 }
 
 
@@ -123,6 +134,7 @@ class _Validator:
         settings = self.section(raw, "settings")
         server = self.section(raw, "server")
         output = self.section(raw, "output")
+        dedupe = self.section(raw, "dedupe")
         feeds = self.feeds(raw.get("feeds", []), settings)
         return Config(
             path=self.path,
@@ -130,6 +142,13 @@ class _Validator:
             server=ServerConfig(host=str(server["host"]), port=int(server["port"])),
             output=self.output(output),
             feeds=feeds,
+            dedupe=DedupeSettings(
+                window_s=parse_duration(dedupe["window"]),
+                similarity=float(dedupe["similarity"]),
+                min_words=dedupe["min_words"],
+                max_content_updates=dedupe["max_content_updates"],
+                broken_id_share=float(dedupe["broken_id_share"]),
+            ),
         )
 
     def section(self, raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -222,7 +241,7 @@ class _Validator:
         if not base_url.endswith("/"):
             base_url += "/"
         return OutputConfig(title=values["title"], base_url=base_url,
-                            max_entries=values["max_entries"])
+                            max_entries=values["max_entries"], dedupe=values["dedupe"])
 
     def feeds(self, raw: Any, settings: Mapping[str, Any]) -> tuple[FeedConfig, ...]:
         """Every [[feeds]] table, checked; duplicate URLs are an error."""

@@ -115,6 +115,7 @@ class OutputConfig:
     title: str = "aggregator"
     base_url: str = "http://127.0.0.1:8080/"
     max_entries: int = 100
+    dedupe: bool = True  # one item per story, not one per entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +351,16 @@ class FeedTiming:
 
 
 @dataclass(frozen=True, slots=True)
+class Sighting:
+    """Another place a story was seen: credited as "also reported by"."""
+
+    feed_url: str
+    feed_title: str | None
+    url: str | None
+    first_seen: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredEntry:
     """An entry ready to publish, with the feed it came from."""
 
@@ -369,6 +380,7 @@ class StoredEntry:
     sort_at: str
     tags: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = field(default_factory=tuple)
+    also: tuple[Sighting, ...] = ()  # the story's other entries, when publishing stories
 
 
 @dataclass(frozen=True, slots=True)

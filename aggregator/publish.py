@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from html.parser import HTMLParser
 from importlib import metadata
 from typing import Any
@@ -177,6 +178,7 @@ class _Item:
     tags: tuple[str, ...]
     enclosures: tuple[Enclosure, ...]
     origin: _Origin | None
+    also: tuple[tuple[str, str], ...] = ()  # (feed title, url) of the story's other sightings
 
     @property
     def updated(self) -> datetime:
@@ -229,6 +231,23 @@ def _origin(entry: StoredEntry, fallback_updated: datetime) -> _Origin | None:
                    updated=_date(entry.feed_updated) or fallback_updated)
 
 
+def _also(entry: StoredEntry) -> tuple[tuple[str, str], ...]:
+    """The other sightings worth crediting: one per URL, never the entry's own."""
+    own = _url(entry.url)
+    seen: dict[str, str] = {}
+    for sighting in entry.also:
+        url = _url(sighting.url) or _url(sighting.feed_url)
+        if url is not None and url != own and url not in seen:
+            seen[url] = _line(sighting.feed_title) or urlsplit(url).netloc
+    return tuple((title, url) for url, title in seen.items())
+
+
+def _also_html(also: tuple[tuple[str, str], ...]) -> str:
+    """The "Also reported by" line readers show under the story."""
+    links = ", ".join(f'<a href="{escape(url)}">{escape(title)}</a>' for title, url in also)
+    return f"<p>Also reported by: {links}</p>"
+
+
 def _prepare(entry: StoredEntry) -> _Item:
     """Clean one stored entry once; the three writers only read the result."""
     uid = _line(entry.uid)
@@ -236,9 +255,19 @@ def _prepare(entry: StoredEntry) -> _Item:
         raise ValueError("an entry has an empty uid")
     published, modified = _date(entry.published), _date(entry.updated)
     first_seen = from_iso(entry.first_seen)
+    also = _also(entry)
+    summary, content = _text(entry.summary), _text(entry.content)
+    if also:
+        line = _also_html(also)
+        if content is not None:
+            content += line
+        elif summary is not None:
+            summary += line
+        else:
+            content = line
     return _Item(
         uid=uid, title=_line(entry.title), url=_url(entry.url),
-        author=_person(entry.author), summary=_text(entry.summary), content=_text(entry.content),
+        author=_person(entry.author), summary=summary, content=content, also=also,
         published=published, modified=modified, first_seen=first_seen,
         tags=tuple(dict.fromkeys(t for t in map(_line, entry.tags) if t)),
         enclosures=_enclosures(entry.enclosures),
@@ -314,6 +343,8 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen is u
         if self.item is not None:
             for enclosure in self.item.enclosures:
                 etree.SubElement(entry, "link", _atom_enclosure(enclosure))
+            for title, url in self.item.also:
+                etree.SubElement(entry, "link", rel="related", href=url, title=title)
             if self.item.origin is not None:
                 _append_atom_source(entry, self.item.origin)
         return entry
@@ -527,9 +558,9 @@ def _json_attachment(enclosure: Enclosure) -> dict[str, Any]:
     return attachment
 
 
-def _json_source(origin: _Origin) -> dict[str, str]:
+def _json_source(origin: _Origin) -> dict[str, Any]:
     """The ``_source`` extension object: provenance, as Atom ``<source>`` gives it."""
-    source = {"about": SOURCE_EXTENSION_ABOUT, "feed_url": origin.feed_url,
+    source: dict[str, Any] = {"about": SOURCE_EXTENSION_ABOUT, "feed_url": origin.feed_url,
               "title": origin.title}
     if origin.link is not None:
         source["home_page_url"] = origin.link
@@ -569,6 +600,8 @@ def _json_item(item: _Item) -> dict[str, Any]:
         obj["attachments"] = [_json_attachment(e) for e in item.enclosures]
     if item.origin is not None:
         obj["_source"] = _json_source(item.origin)
+        if item.also:
+            obj["_source"]["also_reported_by"] = [{"title": t, "url": u} for t, u in item.also]
     return obj
 
 

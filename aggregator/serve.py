@@ -45,9 +45,12 @@ def feed_meta(output: OutputConfig, fmt: str, updated: str) -> FeedMeta:
 
 
 def render_merged(store: Store, output: OutputConfig, fmt: str) -> bytes:
-    """The newest ``max_entries`` entries of all feeds as one document in ``fmt``."""
+    """The newest ``max_entries`` stories (or entries) of all feeds as one document in ``fmt``."""
     _, changed = store.content_version()
-    entries = store.newest_entries(output.max_entries)
+    if output.dedupe:
+        entries = store.newest_stories(output.max_entries)
+    else:
+        entries = store.newest_entries(output.max_entries)
     updated = changed or (entries[0].sort_at if entries else to_iso(utc_now()))
     return render(fmt, entries, feed_meta(output, fmt, updated))
 

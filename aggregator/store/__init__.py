@@ -26,13 +26,14 @@ from aggregator.store.entries import EntriesMixin
 from aggregator.store.feeds import FeedsMixin
 from aggregator.store.fetches import FetchesMixin
 from aggregator.store.schema import SCHEMA_VERSION, migrate
+from aggregator.store.stories import StoriesMixin
 
 BUSY_TIMEOUT_MS = 10_000
 
 __all__ = ["SCHEMA_VERSION", "Store"]
 
 
-class Store(FeedsMixin, EntriesMixin, FetchesMixin):
+class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin):
     """One connection to the store; open with ``Store.open(path)``."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:

@@ -13,11 +13,35 @@ from aggregator.models import (
     Enclosure,
     EntryFeatures,
     ParsedEntry,
+    Sighting,
     StoredEntry,
     StoryMatch,
     to_iso,
 )
 from aggregator.store.base import StoreBase, chunks
+
+ENTRY_COLUMNS = """e.uid, f.url, coalesce(f.title, f.feed_title), f.link, f.updated,
+    e.url, e.title, e.author, e.summary, e.content, e.published, e.updated,
+    e.first_seen, e.sort_at, e.tags, e.enclosures"""
+
+
+def stored_entry(row: Sequence[object], also: tuple[Sighting, ...] = ()) -> StoredEntry:
+    """A StoredEntry from a row selected with ``ENTRY_COLUMNS``."""
+    r = list(row)
+    return StoredEntry(
+        uid=str(r[0]), feed_url=str(r[1]), feed_title=_opt(r[2]), feed_link=_opt(r[3]),
+        feed_updated=_opt(r[4]), url=_opt(r[5]), title=_opt(r[6]), author=_opt(r[7]),
+        summary=_opt(r[8]), content=_opt(r[9]), published=_opt(r[10]), updated=_opt(r[11]),
+        first_seen=str(r[12]), sort_at=str(r[13]), tags=tuple(json.loads(str(r[14]))),
+        enclosures=tuple(Enclosure(url=u, type=t, length=n)
+                         for u, t, n in json.loads(str(r[15]))),
+        also=also)
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 
 _ENTRY_FIELDS = ("guid", "url", "title", "author", "summary", "content", "published", "updated")
 
@@ -164,20 +188,12 @@ class EntriesMixin:
         return int(rows.get("content_version", 0)), rows.get("content_changed")
 
     def newest_entries(self: StoreBase, limit: int) -> list[StoredEntry]:
-        """The newest ``limit`` entries of the configured feeds, newest first."""
+        """The newest ``limit`` entries of the configured feeds, newest first (no grouping)."""
         rows = self.conn.execute(
-            """SELECT e.uid, f.url, coalesce(f.title, f.feed_title), f.link, f.updated,
-                      e.url, e.title, e.author, e.summary, e.content, e.published, e.updated,
-                      e.first_seen, e.sort_at, e.tags, e.enclosures
-               FROM entries e JOIN feeds f ON f.id = e.feed_id
-               WHERE f.in_config = 1
-               ORDER BY e.sort_at DESC, e.id DESC LIMIT ?""", (limit,)).fetchall()
-        return [StoredEntry(
-            uid=r[0], feed_url=r[1], feed_title=r[2], feed_link=r[3], feed_updated=r[4],
-            url=r[5], title=r[6], author=r[7], summary=r[8], content=r[9], published=r[10],
-            updated=r[11], first_seen=r[12], sort_at=r[13], tags=tuple(json.loads(r[14])),
-            enclosures=tuple(Enclosure(url=u, type=t, length=n) for u, t, n in json.loads(r[15])),
-        ) for r in rows]
+            f"""SELECT {ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.id = e.feed_id
+                WHERE f.in_config = 1
+                ORDER BY e.sort_at DESC, e.id DESC LIMIT ?""", (limit,)).fetchall()  # noqa: S608
+        return [stored_entry(row) for row in rows]
 
     def count_entries(self: StoreBase) -> int:
         """How many entries the store holds."""

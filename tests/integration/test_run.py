@@ -47,7 +47,8 @@ def test_run_fetches_serves_answers_304_and_stops_on_sigterm(
 
 def test_new_entry_appears_without_restart_and_restart_respects_due_times(
         config_file: ConfigWriter, feed_server: FeedServer, start_service: Start) -> None:
-    config = config_file(interval="2s", names=("rss20.xml",))
+    # rss20.xml says <ttl>30</ttl>: adaptive scheduling would (rightly) wait 30 minutes.
+    config = config_file(interval="2s", names=("rss20.xml",), extra_settings="adaptive = false")
     service = start_service(config)
     service.wait_until(lambda: len(served_titles(service)) > 0, "the first fetch")
 

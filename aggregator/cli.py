@@ -18,6 +18,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aggregator import __version__
-from aggregator.config import load_config
+from aggregator.config import load_config, parse_duration
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch import Fetcher
-from aggregator.models import Config, FetchOutcome, StoredFeed, utc_now
-from aggregator.pipeline import Pipeline
+from aggregator.models import Config, FetchOutcome, StoredFeed, to_iso, utc_now
+from aggregator.pipeline import Pipeline, rebuild_stories
 from aggregator.publish import FORMATS
 from aggregator.schedule import Runner, Service
 from aggregator.serve import create_app, render_merged
@@ -290,6 +291,105 @@ def enable(ctx: click.Context, url: str) -> None:
     if not found:
         raise click.ClickException(f"no feed with URL {url} (see `aggregator feeds`)")
     click.echo(f"{url} is enabled and due now")
+
+
+@cli.command()
+@click.option("--since", default="1d", show_default=True,
+              help="Only stories first seen within this long (e.g. 6h, 1d, 7d).")
+@click.option("--limit", default=200, show_default=True, help="At most this many stories.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
+@click.pass_context
+def stories(ctx: click.Context, since: str, limit: int, as_json: bool) -> None:
+    """List stories, newest first, with how many times each was seen."""
+    config = _config(ctx)
+    try:
+        window = parse_duration(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    store = _open(config)
+    try:
+        rows = store.list_stories(to_iso(utc_now() - timedelta(seconds=window)), limit)
+    finally:
+        store.close()
+    if as_json:
+        keys = ("story_id", "first_seen", "title", "sightings", "feeds")
+        click.echo(json.dumps([dict(zip(keys, row, strict=True)) for row in rows], indent=2))
+        return
+    table = Table("story", "first seen", "seen", "title", "feeds")
+    for story_id, first_seen, title, count, feed_names in rows:
+        table.add_row(str(story_id), first_seen, str(count), title or "", feed_names or "")
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+
+
+@cli.command()
+@click.argument("entry_id", type=int)
+@click.pass_context
+def explain(ctx: click.Context, entry_id: int) -> None:
+    """Say which story ENTRY_ID is in, and which layer put it there with what score.
+
+    ENTRY_ID is the entry's id in the store (entries.id, story_entries.entry_id).
+    """
+    config = _config(ctx)
+    store = _open(config)
+    try:
+        found = store.explain_entry(entry_id)
+        members = store.story_members(int(str(found["story_id"]))) if found else []
+    finally:
+        store.close()
+    if found is None:
+        raise click.ClickException(f"no entry with id {entry_id}")
+    layer, score = found["layer"], found["score"]
+    how = "it started the story" if layer == "new" else (
+        f"layer {layer!r} matched it to entry {found['matched_entry_id']}"
+        + (f" with score {score:.3f}" if isinstance(score, float) else ""))
+    click.echo(f"entry {entry_id} ({found['title']!r} from {found['feed_url']}) is in story "
+               f"{found['story_id']}: {how}.")
+    click.echo(f"story {found['story_id']} has {found['entry_count']} entries "
+               f"(representative: entry {found['representative_id']}):")
+    for member_id, member_layer, member_score, feed_url, title in members:
+        score_text = f" {member_score:.3f}" if isinstance(member_score, float) else ""
+        click.echo(f"  {member_id:>8}  {member_layer}{score_text}  {feed_url}  {title or ''}")
+
+
+@cli.command()
+@click.option("--backtest", "mode", flag_value="backtest",
+              help="Replay the stored entries through the current settings; write nothing.")
+@click.option("--rebuild", "mode", flag_value="rebuild",
+              help="Recompute every story from the entries, in one transaction.")
+@click.option("--examples", default=5, show_default=True, help="Examples to show of each.")
+@click.pass_context
+def dedupe(ctx: click.Context, mode: str | None, examples: int) -> None:
+    """Re-decide the stories with the current [dedupe] settings (after a threshold change)."""
+    if mode is None:
+        raise click.UsageError("give --backtest or --rebuild")
+    config = _config(ctx)
+    store = _open(config)
+    try:
+        total = store.count_entries()
+        with _bar(total, "replaying") as advance:
+            report = rebuild_stories(store, config.dedupe, write=mode == "rebuild",
+                                     progress=advance)
+    finally:
+        store.close()
+    verb = "now" if mode == "rebuild" else "would be"
+    click.echo(f"{report.entries} entries: {report.stories_before} stories before, "
+               f"{report.stories_after} {verb} after; {len(report.merged)} stories "
+               f"{verb} merged from several, {len(report.split)} {verb} split.")
+    for title, groups in (("merged", report.merged), ("split", report.split)):
+        for group in groups[:examples]:
+            click.echo(f"  {title}: " + " | ".join(group[:4]))
+
+
+@contextlib.contextmanager
+def _bar(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal; nothing elsewhere."""
+    if not sys.stderr.isatty():
+        yield lambda _done, _total: None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda done, _total: progress.update(task, completed=done)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

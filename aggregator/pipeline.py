@@ -24,9 +24,10 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aggregator import dedupe
@@ -284,3 +285,73 @@ class Pipeline:
                         count, lasted / 86400)
         else:
             self.store.note_redirect(job.id, target, count, since)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    """What a rebuild did (or a backtest would do) to the stories."""
+
+    entries: int
+    stories_before: int
+    stories_after: int
+    merged: tuple[tuple[str, ...], ...]  # titles of old stories now one story
+    split: tuple[tuple[str, ...], ...]  # titles of an old story now in several
+
+
+def rebuild_stories(store: Store, settings: DedupeSettings, *, write: bool,
+                    progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+    """Recompute every story from the stored entries, in one transaction.
+
+    Entries are replayed in the order they were stored, each matched only
+    against those before it, exactly as if they had arrived with the current
+    settings.  With ``write`` false (``dedupe --backtest``) the transaction is
+    rolled back: the report says what would change and nothing is written.
+    """
+    rows = store.replay_rows()
+    before = store.story_map()
+    titles = {int(str(row[0])): str(row[4] or row[3] or row[0]) for row in rows}
+    with store.transaction(commit=write):
+        store.clear_stories()
+        for done, row in enumerate(rows, start=1):
+            _replay(store, row, settings)
+            if progress is not None:
+                progress(done, len(rows))
+        after = store.story_map()
+    return _compare(before, after, titles)
+
+
+def _replay(store: Store, row: Sequence[object], settings: DedupeSettings) -> None:
+    (entry_id, key, guid, url, title, summary, content, published, updated, origin,
+     first_seen, sort_at) = (None if v is None else str(v) for v in row)
+    entry = ParsedEntry(key=str(key), guid=guid, url=url, title=title, author=None,
+                        summary=summary, content=content, published=published,
+                        updated=updated, origin_id=origin)
+    found = dedupe.features(entry, settings)
+    when = published or updated or str(first_seen)
+    candidates = store.find_candidates(found, before_id=int(str(entry_id)))
+    match = dedupe.match_story(found, when, candidates, settings)
+    store.restory_entry(int(str(entry_id)), entry, found, match, (str(first_seen), str(sort_at)))
+
+
+def _compare(before: dict[int, int], after: dict[int, int],
+             titles: dict[int, str]) -> RebuildReport:
+    old_groups: dict[int, list[int]] = {}
+    new_groups: dict[int, list[int]] = {}
+    for entry_id, story in before.items():
+        old_groups.setdefault(story, []).append(entry_id)
+    for entry_id, story in after.items():
+        new_groups.setdefault(story, []).append(entry_id)
+    merged = [tuple(titles[ids[0]] for ids in _regroup(members, before).values())
+              for members in new_groups.values() if len({before[m] for m in members}) > 1]
+    split = [tuple(titles[ids[0]] for ids in _regroup(members, after).values())
+             for members in old_groups.values() if len({after[m] for m in members}) > 1]
+    return RebuildReport(entries=len(after), stories_before=len(old_groups),
+                         stories_after=len(new_groups), merged=tuple(merged),
+                         split=tuple(split))
+
+
+def _regroup(members: list[int], grouping: dict[int, int]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for member in members:
+        groups.setdefault(grouping[member], []).append(member)
+    return groups

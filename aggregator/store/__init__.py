@@ -71,8 +71,11 @@ class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin):
         self.conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All writes inside commit together or not at all; nesting joins the outer one."""
+    def transaction(self, *, commit: bool = True) -> Iterator[None]:
+        """All writes inside commit together or not at all; nesting joins the outer one.
+
+        ``commit=False`` rolls back even on success: a dry run that sees its own writes.
+        """
         if self._depth:
             self._depth += 1
             try:
@@ -91,7 +94,7 @@ class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin):
             self.conn.execute("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            self.conn.execute("COMMIT" if commit else "ROLLBACK")
         finally:
             self._depth = 0
 

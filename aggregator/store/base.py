@@ -14,7 +14,7 @@ class StoreBase(Protocol):
     conn: sqlite3.Connection
     path: str
 
-    def transaction(self) -> AbstractContextManager[None]:
+    def transaction(self, *, commit: bool = True) -> AbstractContextManager[None]:
         """See ``Store.transaction``."""
         ...
 

@@ -106,8 +106,11 @@ class EntriesMixin:
         return found
 
     def find_candidates(self: StoreBase, new: EntryFeatures, limit: int = 20,
-                        ) -> list[Candidate]:
-        """Stored entries that may be the same article: indexed lookups only, no scans."""
+                        before_id: int | None = None) -> list[Candidate]:
+        """Stored entries that may be the same article: indexed lookups only, no scans.
+
+        ``before_id`` limits them to older entries (a rebuild replays in id order).
+        """
         lookups: list[tuple[str, str, tuple[object, ...]]] = []
         if new.origin:
             lookups.append(("origin", "origin = ?", (new.origin,)))
@@ -124,8 +127,8 @@ class EntriesMixin:
         for layer, where, params in lookups:
             for row in self.conn.execute(
                     f"SELECT id, story_id, coalesce(published, first_seen), title, summary, "  # noqa: S608
-                    f"content FROM entries WHERE {where} ORDER BY id DESC LIMIT ?",
-                    (*params, limit)):
+                    f"content FROM entries WHERE {where} AND id < ? ORDER BY id DESC LIMIT ?",
+                    (*params, before_id or 1 << 62, limit)):
                 if row[0] not in seen:
                     seen.add(row[0])
                     found.append(Candidate(row[0], row[1], layer, row[2], *row[3:]))
@@ -160,6 +163,22 @@ class EntriesMixin:
                               [(band, entry_id) for band in found.bands])
         _join_story(self.conn, story_id, entry_id, entry)
         return entry_id
+
+    def restory_entry(self: StoreBase, entry_id: int, entry: ParsedEntry,
+                      found: EntryFeatures, match: StoryMatch | None,
+                      placed: tuple[str, str]) -> None:
+        """Put a stored entry into a story again (``dedupe --rebuild``)."""
+        story_id = match.story_id if match else int(self.conn.execute(
+            "INSERT INTO stories (first_seen, sort_at) VALUES (?, ?)", placed).lastrowid or 0)
+        self.conn.execute(
+            """UPDATE entries SET story_id = ?, canonical_url = ?, fingerprint = ?, origin = ?,
+                 dedupe_layer = ?, dedupe_score = ?, matched_entry_id = ? WHERE id = ?""",
+            (story_id, found.canonical_url, found.fingerprint, found.origin,
+             match.layer if match else "new", match.score if match else None,
+             match.entry_id if match else None, entry_id))
+        self.conn.executemany("INSERT OR IGNORE INTO entry_bands (band, entry_id) VALUES (?, ?)",
+                              [(band, entry_id) for band in found.bands])
+        _join_story(self.conn, story_id, entry_id, entry)
 
     def update_entries(self: StoreBase, feed_id: int,
                        items: Sequence[tuple[ParsedEntry, str]], now: datetime) -> None:

@@ -51,6 +51,35 @@ class StoriesMixin:
         return dict(zip(names, row, strict=True))
 
 
+    def story_members(self: StoreBase, story_id: int) -> list[tuple[object, ...]]:
+        """(entry id, layer, score, feed url, title) of every entry of a story."""
+        return self.conn.execute(
+            "SELECT entry_id, layer, score, feed_url, title FROM story_entries "
+            "WHERE story_id = ? ORDER BY entry_id", (story_id,)).fetchall()
+
+    def story_map(self: StoreBase) -> dict[int, int]:
+        """Entry id -> story id, for comparing two groupings."""
+        return dict(self.conn.execute("SELECT id, story_id FROM entries").fetchall())
+
+    def replay_rows(self: StoreBase) -> list[tuple[object, ...]]:
+        """Every entry in insertion order with what re-deciding its story needs.
+
+        (id, key, guid, url, title, summary, content, published, updated, origin,
+        first_seen, sort_at): a few hundred bytes a row.
+        """
+        return self.conn.execute(
+            """SELECT id, entry_key, guid, url, title, summary, content, published, updated,
+                      origin, first_seen, sort_at FROM entries ORDER BY id""").fetchall()
+
+    def clear_stories(self: StoreBase) -> None:
+        """Forget every story before a rebuild; call inside the rebuild's transaction."""
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+        self.conn.execute("DELETE FROM entry_bands")
+        self.conn.execute("DELETE FROM stories")
+        self.conn.execute("UPDATE entries SET canonical_url = NULL, fingerprint = NULL, "
+                          "origin = NULL")
+
+
 def _sightings(store: StoreBase, story_ids: list[int]) -> dict[int, list[Sighting]]:
     found: dict[int, list[Sighting]] = {}
     for start in range(0, len(story_ids), 500):

@@ -1,0 +1,127 @@
+"""Stories end to end: two outlets carry one wire story; the merged feed shows it once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from aggregator.cli import main
+from tests.feedcheck import assert_valid_feed
+from tests.feedserver import FeedServer
+from tests.integration.conftest import ConfigWriter
+
+WIRE = ("<p>Seoul and Tokyo agreed on Friday to resume regular shuttle diplomacy, with "
+        "leaders to meet twice a year, officials said after talks in Busan that ran past "
+        "midnight. The deal also restores a currency swap line of ten billion dollars and "
+        "sets up a joint panel on export controls for chip materials.</p><p>Both sides "
+        "described the talks as frank. A follow-up meeting of foreign ministers is planned "
+        "for January in Tokyo, where trade and fisheries will top the agenda.</p>")
+BRIEFING_A = ("<p>Good morning. Markets in Asia opened lower after a weak session on Wall "
+              "Street, oil slipped below 70 dollars, and rain is expected across Seoul "
+              "through the afternoon with temperatures near eight degrees.</p>")
+BRIEFING_B = ("<p>Good morning. Parliament votes today on the budget bill, the national "
+              "football team names its squad for the Asian Cup, and a cold wave is forecast "
+              "for the weekend with snow in the mountains of Gangwon province.</p>")
+
+
+def rss(title: str, items: str) -> str:
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+            f"<link>https://{title.lower()}.example/</link><description>d</description>"
+            f"{items}</channel></rss>")
+
+
+def item(guid: str, title: str, link: str, body: str, date: str) -> str:
+    return (f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
+            f"<link>{link}</link><pubDate>{date}</pubDate>"
+            f"<description><![CDATA[{body}]]></description></item>")
+
+
+@pytest.fixture
+def two_outlets(feed_server: FeedServer) -> tuple[str, str]:
+    feed_server.set_file("herald.xml", rss("Herald", "".join([
+        item("h-1", "Seoul, Tokyo agree to resume shuttle diplomacy",
+             "https://www.herald.example/news/seoul-tokyo?utm_source=rss&utm_medium=feed",
+             WIRE, "Fri, 20 Nov 2026 09:00:00 +0000"),
+        item("h-2", "Morning briefing", "https://herald.example/briefing",
+             BRIEFING_A, "Thu, 19 Nov 2026 06:00:00 +0000"),
+    ])))
+    feed_server.set_file("times.xml", rss("Times", "".join([
+        item("t-77", "UPDATE 1-Seoul and Tokyo agree to resume shuttle diplomacy",
+             "http://m.times.example/asia/2026/11/20/seoul-tokyo/amp", WIRE,
+             "Fri, 20 Nov 2026 09:20:00 +0000"),
+        item("t-78", "Morning briefing", "https://times.example/briefing-1120",
+             BRIEFING_B, "Fri, 20 Nov 2026 06:00:00 +0000"),
+    ])))
+    return feed_server.url("herald.xml"), feed_server.url("times.xml")
+
+
+def test_one_story_once_with_its_other_source(
+        config_file: ConfigWriter, two_outlets: tuple[str, str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config = config_file(names=("herald.xml", "times.xml"))
+    assert main(["--config", str(config), "fetch"]) == 0
+    out = tmp_path / "merged.atom"
+    assert main(["--config", str(config), "publish", "--format", "atom", "-o", str(out)]) == 0
+    parsed = feedparser.parse(out.read_bytes())
+    titles = [e.title for e in parsed.entries]
+    assert len(titles) == 3  # one wire story, two different briefings
+    assert titles.count("Morning briefing") == 2
+    story = next(e for e in parsed.entries if "shuttle" in e.title)
+    assert story.title == "Seoul, Tokyo agree to resume shuttle diplomacy"  # the earliest copy
+    related = [link.href for link in story.links if link.rel == "related"]
+    assert related == ["http://m.times.example/asia/2026/11/20/seoul-tokyo/amp"]
+    assert "Also reported by" in story.summary
+    assert_valid_feed(out)
+
+    every = tmp_path / "every.json"
+    config.write_text(config.read_text().replace("[output]", "[output]\ndedupe = false"))
+    assert main(["--config", str(config), "publish", "--format", "json", "-o", str(every)]) == 0
+    assert len(json.loads(every.read_text())["items"]) == 4
+
+    conn = sqlite3.connect(tmp_path / "store.db")
+    view = conn.execute("SELECT story_id, feed_url, guid, url, title, published, first_seen, "
+                        "layer, score FROM story_entries ORDER BY entry_id").fetchall()
+    conn.close()
+    assert len(view) == 4
+    assert len({row[0] for row in view}) == 3
+    assert [row[7] for row in view if "shuttle" in str(row[4])] == ["new", "near"]
+
+
+def test_stories_explain_and_dedupe_commands(
+        config_file: ConfigWriter, two_outlets: tuple[str, str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config = config_file(names=("herald.xml", "times.xml"))
+    assert main(["--config", str(config), "fetch"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(config), "stories", "--since", "3650d", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert sorted(row["sightings"] for row in listed) == [1, 1, 2]
+
+    conn = sqlite3.connect(tmp_path / "store.db")
+    copy_id = conn.execute("SELECT id FROM entries WHERE dedupe_layer = 'near'").fetchone()[0]
+    conn.close()
+    assert main(["--config", str(config), "explain", str(copy_id)]) == 0
+    said = capsys.readouterr().out
+    assert "layer 'near'" in said
+    assert "score" in said
+
+    # Make the threshold impossible: the backtest reports a split and writes nothing.
+    strict = config.read_text() + "\n[dedupe]\nsimilarity = 1.0\n"
+    config.write_text(strict)
+    assert main(["--config", str(config), "dedupe", "--backtest"]) == 0
+    said = capsys.readouterr().out
+    assert "3 stories before, 4 would be after" in said
+    assert "1 would be split" in said
+    conn = sqlite3.connect(tmp_path / "store.db")
+    assert conn.execute("SELECT count(*) FROM stories").fetchone()[0] == 3
+    conn.close()
+    assert main(["--config", str(config), "dedupe", "--rebuild"]) == 0
+    assert "4 now after" in capsys.readouterr().out
+    conn = sqlite3.connect(tmp_path / "store.db")
+    assert conn.execute("SELECT count(*) FROM stories").fetchone()[0] == 4
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.close()

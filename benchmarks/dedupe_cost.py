@@ -1,0 +1,129 @@
+"""Cost of deduplicating one new entry with 10k, 100k and 1M entries already stored.
+
+The store is seeded directly (not by fetching): rows with random canonical
+URLs, fingerprints, origins and LSH bands, so every index is as large as in a
+real store of that size.  Then new entries (realistic text, a share of them
+copies of each other) go through the real path: features, indexed candidate
+lookups, confirmation, insert.  Prints a table; the target is that the cost
+stays flat (1M at most 1.5x 10k).
+
+    python -m benchmarks.dedupe_cost [--sizes 10000,100000,1000000] [--new 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from aggregator import dedupe
+from aggregator.models import DedupeSettings, FeedConfig, ParsedEntry, to_iso, utc_now
+from aggregator.store import Store
+from aggregator.store.entries import sort_time
+
+WORDS = ("minister government election talks border trade deal bank rate inflation storm "
+         "flood quake rescue court ruling protest police vote parliament budget tariff export "
+         "chip energy oil gas price market shares index bond yield currency summit leader "
+         "capital province city village river coast island ministry official spokesman "
+         "agency report data growth jobs wage strike union school hospital vaccine virus "
+         "drought harvest rice wheat port ship rail airport flight pilot crash fire smoke "
+         "army navy missile drill alliance treaty sanction embassy visit festival film "
+         "award team match final coach player season record crowd stadium").split()  # noqa: SIM905
+SETTINGS = DedupeSettings()
+
+
+def text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def seed(store: Store, count: int, rng: random.Random) -> None:
+    """``count`` stored entries with realistic index cardinalities, fast."""
+    now = to_iso(utc_now())
+    batch = 20_000
+    with store.transaction():
+        for start in range(0, count, batch):
+            stop = min(start + batch, count)
+            store.conn.executemany(
+                "INSERT INTO stories (id, representative_id, first_seen, sort_at, entry_count) "
+                "VALUES (?, ?, ?, ?, 1)", [(i, i, now, now) for i in range(start + 1, stop + 1)])
+            store.conn.executemany(
+                """INSERT INTO entries (id, feed_id, entry_key, uid, url, title, summary,
+                     published, content_hash, first_seen, last_changed, sort_at, story_id,
+                     canonical_url, fingerprint, origin, dedupe_layer)
+                   VALUES (?, 1, ?, ?, ?, ?, ?, ?, 'h', ?, ?, ?, ?, ?, ?, ?, 'new')""",
+                [(i, f"k{i}", f"u{i}", f"https://site{i % 500}.example/a/{i}",
+                  text(rng, 8), text(rng, 40), now, now, now, now, i,
+                  f"https://site{i % 500}.example/a/{i}", f"{rng.getrandbits(120):030x}",
+                  f"tag:site{i % 500}.example,2026:{i}") for i in range(start + 1, stop + 1)])
+            store.conn.executemany(
+                "INSERT INTO entry_bands (band, entry_id) VALUES (?, ?)",
+                [((band << 40) | rng.getrandbits(40), i)
+                 for i in range(start + 1, stop + 1) for band in range(8)])
+
+
+def new_entries(rng: random.Random, count: int) -> list[ParsedEntry]:
+    """Fresh entries; every fourth is a lightly edited copy of the one before it."""
+    entries: list[ParsedEntry] = []
+    for n in range(count):
+        if n % 4 == 3:
+            base = entries[-1]
+            body = (base.content or "").replace("talks", "negotiations", 1)
+            entries.append(ParsedEntry(key=f"new{n}", guid=None, url=f"https://copy.example/{n}",
+                                       title="UPDATE 1-" + (base.title or ""), author=None,
+                                       summary=None, content=body, published=base.published,
+                                       updated=None))
+            continue
+        entries.append(ParsedEntry(key=f"new{n}", guid=None, url=f"https://new.example/{n}",
+                                   title=text(rng, 9), author=None, summary=None,
+                                   content="<p>" + text(rng, 400) + "</p>",
+                                   published=to_iso(utc_now()), updated=None))
+    return entries
+
+
+def measure(size: int, count: int) -> dict[str, float]:
+    rng = random.Random(size)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "bench.db")
+        store.sync_feeds([FeedConfig(url="https://feed.example/rss")], 3600, utc_now())
+        started = time.perf_counter()
+        seed(store, size, rng)
+        seeded = time.perf_counter() - started
+        now = to_iso(utc_now())
+        timings = []
+        merged = 0
+        for entry in new_entries(rng, count):
+            begin = time.perf_counter()
+            with store.transaction():
+                found = dedupe.features(entry, SETTINGS)
+                match = dedupe.match_story(found, entry.published or now,
+                                           store.find_candidates(found), SETTINGS)
+                store.insert_entry(1, entry, feed_url="https://feed.example/rss", digest="h",
+                                   placed=(now, sort_time(entry, now, False)), found=found,
+                                   match=match)
+            timings.append(time.perf_counter() - begin)
+            merged += match is not None
+        store.close()
+    return {"size": size, "seed_s": seeded, "median_ms": statistics.median(timings) * 1000,
+            "p90_ms": statistics.quantiles(timings, n=10)[-1] * 1000, "merged": merged,
+            "count": count}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--new", type=int, default=400)
+    args = parser.parse_args()
+    results = [measure(int(size), args.new) for size in args.sizes.split(",")]
+    base = results[0]["median_ms"]
+    print("| stored entries | seed s | per new entry, median ms | p90 ms | vs first | merged |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['size']:,} | {r['seed_s']:.1f} | {r['median_ms']:.3f} | {r['p90_ms']:.3f} "
+              f"| {r['median_ms'] / base:.2f}x | {r['merged']}/{r['count']} |")
+
+
+if __name__ == "__main__":
+    main()

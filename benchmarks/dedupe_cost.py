@@ -24,14 +24,16 @@ from aggregator.models import DedupeSettings, FeedConfig, ParsedEntry, to_iso, u
 from aggregator.store import Store
 from aggregator.store.entries import sort_time
 
-WORDS = ("minister government election talks border trade deal bank rate inflation storm "
-         "flood quake rescue court ruling protest police vote parliament budget tariff export "
-         "chip energy oil gas price market shares index bond yield currency summit leader "
-         "capital province city village river coast island ministry official spokesman "
-         "agency report data growth jobs wage strike union school hospital vaccine virus "
-         "drought harvest rice wheat port ship rail airport flight pilot crash fire smoke "
-         "army navy missile drill alliance treaty sanction embassy visit festival film "
-         "award team match final coach player season record crowd stadium").split()  # noqa: SIM905
+_VOCABULARY = ("minister government election talks border trade deal bank rate inflation "
+               "storm flood quake rescue court ruling protest police vote parliament budget "
+               "tariff export chip energy oil gas price market shares index bond yield "
+               "currency summit leader capital province city village river coast island "
+               "ministry official spokesman agency report data growth jobs wage strike union "
+               "school hospital vaccine virus drought harvest rice wheat port ship rail "
+               "airport flight pilot crash fire smoke army navy missile drill alliance treaty "
+               "sanction embassy visit festival film award team match final coach player "
+               "season record crowd stadium")
+WORDS = tuple(_VOCABULARY.split(" "))
 SETTINGS = DedupeSettings()
 
 

@@ -29,6 +29,7 @@ import ipaddress
 import socket
 import time
 import typing
+import zlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -44,6 +45,7 @@ ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
     "application/feed+json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
+ACCEPT_ENCODING = "gzip, deflate"  # what _read_bounded can inflate within bounds
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers the parser must not see: the body it gets is already decoded.
 _TRANSPORT_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
@@ -64,9 +66,20 @@ class Fetcher:
         self._last_request: dict[str, float] = {}
         limits = httpx.Limits(max_connections=settings.concurrency * 2,
                               max_keepalive_connections=settings.concurrency)
-        self._client = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
-            timeout=httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
+        self._client = self._make_client(limits, transport)
+        # Redirect hops to another host never reuse a pooled connection: each one
+        # dials through GuardedBackend, so the address check cannot be bypassed.
+        hop_limits = httpx.Limits(max_connections=settings.concurrency,
+                                  max_keepalive_connections=0)
+        self._hop_client = self._make_client(hop_limits, transport)
+
+    def _make_client(self, limits: httpx.Limits,
+                     transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            headers={"User-Agent": self.settings.user_agent, "Accept": ACCEPT,
+                     "Accept-Encoding": ACCEPT_ENCODING},
+            timeout=httpx.Timeout(self.settings.timeout_s,
+                                  connect=self.settings.connect_timeout_s),
             follow_redirects=False,
             limits=limits,
             transport=transport or guarded_transport(limits),
@@ -82,6 +95,7 @@ class Fetcher:
     async def aclose(self) -> None:
         """Close the pooled connections."""
         await self._client.aclose()
+        await self._hop_client.aclose()
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
         host = _host(url)
@@ -112,6 +126,13 @@ class Fetcher:
                                  f"{self.settings.timeout_s:g}s", reason="timeout") from None
             except httpx.HTTPError as exc:
                 raise _map_httpx_error(url, exc) from exc
+            except FetchError as exc:
+                if exc.url == url:
+                    raise
+                # Raised for a redirect hop: record it against the feed's own URL.
+                message = str(exc).removeprefix(f"{exc.url}: ")
+                raise FetchError(url, message, reason=exc.reason, status=exc.status,
+                                 retry_after_s=exc.retry_after_s) from None
 
     async def _get(self, url: str, validators: Validators, started: float) -> FetchResult:
         """Follow redirects by hand, so each hop is checked and recorded."""
@@ -141,8 +162,9 @@ class Fetcher:
         try:
             if first:  # the hops of one fetch are one visit: space visits, not hops
                 await self._space(current)
-            request = self._client.build_request("GET", current, headers=headers)
-            return await self._client.send(request, stream=True)
+            client = self._client if same_host else self._hop_client
+            request = client.build_request("GET", current, headers=headers)
+            return await client.send(request, stream=True)
         finally:
             _allow_private.reset(token)
 
@@ -179,22 +201,55 @@ class Fetcher:
         return _result(url, response, body, fresh, (started, hops))
 
     async def _read_bounded(self, url: str, response: httpx.Response) -> bytes:
-        """The decoded body, or FetchError('too_large') as soon as a limit is passed."""
+        """The decoded body, or FetchError('too_large') as soon as a limit is passed.
+
+        The body is read raw and decompressed here, never more than the limit
+        at a time (``decompress(data, max_length)``): httpx would inflate a
+        whole network read at once, and 64 KiB of a gzip bomb is 64 MiB.
+        """
         limit = self.settings.max_body_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(url, f"body of {declared} bytes is over the {limit}-byte limit",
                              reason="too_large", status=response.status_code)
+        decoder = _decoder(url, response)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit or response.num_bytes_downloaded > limit:
-                raise FetchError(url, f"body is over the {limit}-byte limit "
-                                 "(after decompression)", reason="too_large",
-                                 status=response.status_code)
-            chunks.append(chunk)
+
+        def take(data: bytes) -> None:
+            nonlocal size
+            while data:
+                out = decoder.decompress(data, limit - size + 1) if decoder else data
+                size += len(out)
+                if size > limit or response.num_bytes_downloaded > limit:
+                    raise FetchError(url, f"body is over the {limit}-byte limit "
+                                     "(after decompression)", reason="too_large",
+                                     status=response.status_code)
+                chunks.append(out)
+                data = decoder.unconsumed_tail if decoder else b""
+
+        try:
+            async for raw in response.aiter_raw():
+                take(raw)
+            if decoder is not None:
+                take(decoder.flush())
+        except zlib.error as exc:
+            raise FetchError(url, f"cannot decompress the body: {exc}", reason="decoding",
+                             status=response.status_code) from None
         return b"".join(chunks)
+
+
+def _decoder(url: str, response: httpx.Response) -> zlib._Decompress | None:
+    """A zlib decoder for the response's Content-Encoding; None for an identity body."""
+    coding = response.headers.get("content-encoding", "").strip().lower()
+    if coding in ("", "identity"):
+        return None
+    if coding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if coding == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header, auto-detected
+    raise FetchError(url, f"unsupported Content-Encoding {coding!r} (we ask for gzip or "
+                     "deflate, one layer)", reason="decoding", status=response.status_code)
 
 
 def _result(url: str, response: httpx.Response, body: bytes | None, validators: Validators,

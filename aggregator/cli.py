@@ -29,11 +29,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aggregator import __version__
-from aggregator.config import load_config, parse_duration
+from aggregator.config import add_feed, load_config, parse_duration
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch import Fetcher
 from aggregator.models import Config, FetchOutcome, StoredFeed, to_iso, utc_now
 from aggregator.pipeline import Pipeline, rebuild_stories
+from aggregator.pipeline import discover as pipeline_discover
 from aggregator.publish import FORMATS
 from aggregator.schedule import Runner, Service
 from aggregator.serve import create_app, render_merged
@@ -390,6 +391,48 @@ def _bar(total: int, label: str) -> Iterator[Callable[[int, int], None]]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda done, _total: progress.update(task, completed=done)
+
+
+@cli.command()
+@click.argument("url")
+@click.pass_context
+def discover(ctx: click.Context, url: str) -> None:
+    """Say whether URL is a feed, or list the feeds the page at URL links to."""
+    config = _config(ctx)
+    found = asyncio.run(pipeline_discover(url, config.settings))
+    if found.is_feed:
+        click.echo(f"{url} is a feed ({found.version}): {found.title or '(untitled)'}")
+        return
+    if not found.candidates:
+        raise click.ClickException(f"{url} is not a feed and links to none")
+    click.echo(f"{url} is a page; it links to these feeds:")
+    for candidate in found.candidates:
+        click.echo(f"  {candidate.url}  {candidate.type}  {candidate.title or ''}".rstrip())
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--tag", "tags", multiple=True, help="A tag for the feed (repeatable).")
+@click.option("--title", default=None, help="A title for the feed (default: its own).")
+@click.pass_context
+def add(ctx: click.Context, url: str, tags: tuple[str, ...], title: str | None) -> None:
+    """Add the feed at URL (or the first feed the page at URL links to) to the config.
+
+    The config file keeps its comments and order; the new [[feeds]] table goes
+    at the end. The feed is checked before it is added.
+    """
+    config = _config(ctx)
+    found = asyncio.run(pipeline_discover(url, config.settings))
+    feed_url = url
+    if not found.is_feed:
+        if not found.candidates:
+            raise click.ClickException(f"{url} is not a feed and links to none")
+        feed_url = found.candidates[0].url
+        found = asyncio.run(pipeline_discover(feed_url, config.settings))
+        if not found.is_feed:
+            raise click.ClickException(f"{url} links to {feed_url}, which is not a feed")
+    add_feed(config.path, feed_url, title=title, tags=tags)
+    click.echo(f"added {feed_url} ({found.title or 'untitled'}) to {config.path}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,9 @@ can turn any of them into a one-line message in a single place::
     │   │                           "gone", "too_large", "redirects", "redirect_loop",
     │   │                           "scheme", "private_address", ...), status,
     │   │                           retry_after_s
-    │   └── ParseError              reason ("not_a_feed", "empty", ...), parser detail
+    │   └── ParseError              reason ("not_a_feed", "html_page", "empty", "bad_json",
+    │                               "xml_entities", "bad_encoding", "parser_crash"),
+    │                               candidates (for html_page)
     ├── StoreError                  operation, db path
     │   └── MigrationError          from_version, to_version
     └── PublishError                format
@@ -89,7 +91,13 @@ class FetchError(FeedError):
 
 
 class ParseError(FeedError):
-    """The body was downloaded but is not a feed we can read."""
+    """The body was downloaded but is not a feed we can read.
+
+    For an HTML page (reason "html_page"), ``candidates`` lists the feeds the
+    page links to, so the caller can record them without switching silently.
+    """
+
+    candidates: tuple[Any, ...] = ()
 
 
 class StoreError(AggregatorError):

@@ -35,6 +35,7 @@ from aggregator.errors import FeedError, FetchError, ParseError
 from aggregator.fetch import Fetcher
 from aggregator.models import (
     DedupeSettings,
+    FeedCandidate,
     FeedJob,
     FetchOutcome,
     FetchResult,
@@ -45,7 +46,7 @@ from aggregator.models import (
     to_iso,
     utc_now,
 )
-from aggregator.parse import parse_feed
+from aggregator.parse import discover_feeds, parse_feed
 from aggregator.store import Store
 from aggregator.store.entries import sort_time
 
@@ -355,3 +356,32 @@ def _regroup(members: list[int], grouping: dict[int, int]) -> dict[int, list[int
     for member in members:
         groups.setdefault(grouping[member], []).append(member)
     return groups
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What a URL offers: a feed itself, or the feeds a page links to."""
+
+    url: str
+    is_feed: bool
+    title: str | None = None
+    version: str | None = None
+    candidates: tuple[FeedCandidate, ...] = ()
+
+
+async def discover(url: str, settings: Settings) -> Discovery:
+    """Fetch ``url`` once: a feed, or an HTML page whose ``<link rel="alternate">`` we list.
+
+    FetchError when the URL cannot be fetched; a body that is neither a feed
+    nor a page with feed links is a Discovery with no candidates.
+    """
+    async with Fetcher(settings) as fetcher:
+        result = await fetcher.fetch(url)
+    assert result.body is not None
+    try:
+        parsed = parse_feed(result.body, result.final_url, result.headers)
+    except ParseError as exc:
+        candidates = tuple(exc.candidates or
+                           discover_feeds(result.body, result.final_url))
+        return Discovery(url=url, is_feed=False, candidates=candidates)
+    return Discovery(url=url, is_feed=True, title=parsed.title, version=parsed.version)

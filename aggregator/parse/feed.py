@@ -15,6 +15,7 @@ local path (``/etc/hostname``, ``/dev/zero``) would be read from our disk.
 from __future__ import annotations
 
 import calendar
+import codecs
 import html
 import io
 import math
@@ -50,7 +51,7 @@ def parse_xml(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
     """An RSS, Atom or RDF body as a ParsedFeed; ParseError when it is not a feed."""
     response_headers = {k.lower(): v for k, v in headers.items()}
     response_headers.setdefault("content-location", url)
-    data = to_utf8(body, response_headers)
+    data = to_utf8(body, response_headers, url)
     refuse_entities(data, url)
     parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
                               sanitize_html=False, resolve_relative_uris=False)
@@ -94,7 +95,7 @@ def _not_a_feed(body: bytes, url: str, warning: str | None) -> ParseError:
     html_page errors only and survives pickling (``AggregatorError.__reduce__``
     keeps ``__dict__``); the caller reports them rather than switching URLs.
     """
-    if not body.strip():
+    if not body.removeprefix(codecs.BOM_UTF8).strip():
         return ParseError(url, "empty body", reason="empty")
     head = body[:2048].lower()
     if b"<html" not in head and b"<!doctype html" not in head:
@@ -102,7 +103,7 @@ def _not_a_feed(body: bytes, url: str, warning: str | None) -> ParseError:
                           reason="not_a_feed")
     candidates = discover_feeds(body, url)
     error = ParseError(url, _html_page_message(candidates), reason="html_page")
-    error.candidates = candidates  # type: ignore[attr-defined]
+    error.candidates = candidates
     return error
 
 
@@ -140,6 +141,8 @@ def _entry(entry: Any, feed_url: str, feed_base: str) -> ParsedEntry:
         updated=updated,
         tags=_tags(entry.get("tags") or ()),
         enclosures=_enclosures(entry.get("enclosures") or (), base),
+        # A republished entry (a planet's) keeps the original's id beside atom:source.
+        origin_id=guid if entry.get("source") else None,
     )
 
 
@@ -235,11 +238,12 @@ def _update_period_s(period: object, frequency: object) -> float | None:
 
     Per the module, a missing period means daily and a missing (or invalid)
     frequency means once per period; an unknown period is no hint at all.
+    feedparser gives both as text (``sy_updateperiod``, ``sy_updatefrequency``).
     """
-    if period is None and frequency is None:
-        return None
-    name = (_string(period) or "daily").strip().lower()
-    seconds = _PERIOD_S.get(name)
+    name = (_string(period) or "").strip().lower()
+    if not name and not (_string(frequency) or "").strip():
+        return None  # neither given (an empty element counts as not given)
+    seconds = _PERIOD_S.get(name or "daily")
     if seconds is None:
         return None
     return seconds / (_positive(frequency) or 1.0)

@@ -47,11 +47,12 @@ def is_json(body: bytes, content_type: str) -> bool:
     be XML, so it is read as JSON whatever the server called it: a JSON Feed
     served as text/plain still works, and anything else gets a JSON error
     message rather than an XML one.  A JSON Content-Type counts unless the body
-    plainly starts with ``<`` (a feed behind a misconfigured server).
+    plainly starts with ``<`` (a feed behind a misconfigured server) or is
+    empty (reported as "empty" like any other empty body).
     """
     first = _first_char(body)
     media_type = content_type.split(";", 1)[0].strip().lower()
-    return first == "{" or (media_type in JSON_TYPES and first != "<")
+    return first == "{" or (media_type in JSON_TYPES and first not in ("<", ""))
 
 
 def parse_json_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:

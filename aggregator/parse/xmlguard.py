@@ -53,14 +53,21 @@ _DECLARATION_TOKEN = re.compile(rb"[\"'\[\]>]|<!--|<\?")
 _SHOWN_NAMES = 5
 
 
-def to_utf8(body: bytes, headers: Mapping[str, str]) -> bytes:
+def to_utf8(body: bytes, headers: Mapping[str, str], url: str) -> bytes:
     """The document as feedparser will parse it: its own encoding choice, as UTF-8.
 
     feedparser runs the same function on the same inputs, so what we inspect
-    is exactly what expat and its loose parser will see.
+    is exactly what expat and its loose parser will see.  A declared encoding
+    whose codec raises something other than the decode errors feedparser
+    catches (``charset=undefined`` raises UnicodeError) would crash feedparser
+    too: it is a ParseError("bad_encoding") here instead.
     """
     result: dict[str, Any] = {}
-    data: bytes = convert_to_utf8(dict(headers), body, result)
+    try:
+        data: bytes = convert_to_utf8(dict(headers), body, result)
+    except ValueError as exc:  # UnicodeError is a ValueError
+        raise ParseError(url, f"the declared character encoding cannot be used ({exc})",
+                         reason="bad_encoding") from None
     return data
 
 
@@ -92,7 +99,8 @@ def refuse_entities(data: bytes, url: str) -> None:
 def _root_start(data: bytes, limit: int) -> int | None:
     """Where the root element starts, or None if not before ``limit`` (or not at all).
 
-    Every step moves forward through ``data``, so the cost is linear in ``limit``.
+    Every search stops at ``limit`` and every step moves forward, so the cost
+    is linear in ``limit`` whatever the document holds.
     """
     pos = 0
     while pos < limit:
@@ -103,41 +111,36 @@ def _root_start(data: bytes, limit: int) -> int | None:
         if after.isalnum() or after == b"_":
             return lt  # feedparser's head ends here too
         if data.startswith(b"<!--", lt):
-            end = data.find(b"-->", lt + 4)
-            pos = len(data) if end < 0 else end + 3
+            pos = _past(data, b"-->", lt + 4, limit)
         elif after == b"?":
-            end = data.find(b"?>", lt + 2)
-            pos = len(data) if end < 0 else end + 2
+            pos = _past(data, b"?>", lt + 2, limit)
         elif after == b"!":
-            pos = _declaration_end(data, lt + 2)
+            pos = _declaration_end(data, lt + 2, limit)
         else:
             pos = lt + 1  # a stray "<": junk a lenient parser skips
     return None
 
 
-def _declaration_end(data: bytes, pos: int) -> int:
-    """Just past the ``>`` closing a declaration (a DOCTYPE with its subset), else len(data)."""
+def _past(data: bytes, token: bytes, pos: int, limit: int) -> int:
+    """Just past the next ``token`` from ``pos``, or ``limit`` if it does not end before it."""
+    end = data.find(token, pos, limit)
+    return limit if end < 0 else end + len(token)
+
+
+def _declaration_end(data: bytes, pos: int, limit: int) -> int:
+    """Just past the ``>`` closing a declaration (a DOCTYPE with its subset), else ``limit``."""
     depth = 0
     while True:
-        match = _DECLARATION_TOKEN.search(data, pos)
+        match = _DECLARATION_TOKEN.search(data, pos, limit)
         if match is None:
-            return len(data)
+            return limit
         token, pos = match.group(), match.end()
         if token in (b'"', b"'"):
-            end = data.find(token, pos)
-            if end < 0:
-                return len(data)
-            pos = end + 1
+            pos = _past(data, token, pos, limit)
         elif token == b"<!--":
-            end = data.find(b"-->", pos)
-            if end < 0:
-                return len(data)
-            pos = end + 3
+            pos = _past(data, b"-->", pos, limit)
         elif token == b"<?":
-            end = data.find(b"?>", pos)
-            if end < 0:
-                return len(data)
-            pos = end + 2
+            pos = _past(data, b"?>", pos, limit)
         elif token == b"[":
             depth += 1
         elif token == b"]":
@@ -148,7 +151,7 @@ def _declaration_end(data: bytes, pos: int) -> int:
 
 def _describe(prolog: bytes) -> str:
     """Which entity declarations the prolog makes, e.g. "2 external entities (xxe, foo)"."""
-    kinds: dict[str, list[str]] = {"entity": [], "parameter entity": [], "external entity": []}
+    kinds: dict[str, list[str]] = {"entity": [], "external entity": [], "parameter entity": []}
     for percent, name, external in _ENTITY_DETAIL.findall(prolog):
         kind = "parameter entity" if percent else "external entity" if external else "entity"
         kinds[kind].append(name.decode("ascii", "replace") or "?")

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 
-from aggregator.models import ParsedEntry
+from aggregator.models import ParsedEntry, entry_key
+
+__all__ = ["entry_key", "unique_keys"]
 
 
-def entry_key(guid: str | None, link: str | None, title: str | None,
-              date: str | None, feed_url: str) -> str:
-    """The entry's stable key in its feed: the guid/id, else the link, else a hash."""
-    if guid:
-        return guid
-    if link:
-        return link
-    digest = hashlib.sha256("\x1f".join((title or "", date or "", feed_url)).encode())
-    return "sha256:" + digest.hexdigest()[:32]
 
 
 def unique_keys(entries: Iterable[ParsedEntry]) -> tuple[ParsedEntry, ...]:

@@ -204,3 +204,18 @@ def test_cache_control_is_kept_from_the_last_200(feed_server: FeedServer,
     row = feed_row(store, url)
     assert row["max_age_s"] == 5400
     assert row["next_fetch_reason"] == "Cache-Control"
+
+
+def test_a_feed_announcing_a_new_url_is_reported_not_followed(
+        feed_server: FeedServer, settings: Settings) -> None:
+    feed_server.set_file("moving.xml", """<rss version="2.0"
+        xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>m</title>
+        <link>https://x.example/</link><description>d</description>
+        <itunes:new-feed-url>https://new.example/feed.xml</itunes:new-feed-url>
+        <item><title>a</title><guid>a</guid></item></channel></rss>""")
+    url = feed_server.url("moving.xml")
+    store = open_store(settings, FeedConfig(url=url))
+    cycle(store, settings)
+    listed = store.list_feeds()[0]
+    assert listed.declared_url == "https://new.example/feed.xml"
+    assert listed.url == url

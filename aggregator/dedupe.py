@@ -60,17 +60,26 @@ _TITLE_PREFIX = re.compile(
     r"^(?:\s*(?:update|updated|wrapup|refile|corrected|correction|exclusive|breaking|"
     r"analysis|explainer|factbox|live|watch|video|opinion|insight|rpt|urgent)"
     r"(?:\s*\d+)?\s*[-:\u2013\u2014]\s*)+", re.IGNORECASE)
-_TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014]\s+[^|\u2013\u2014]{2,60}$")
+_TITLE_SUFFIX = re.compile(r"\s+(?:[|\u2013\u2014]\s+[^|\u2013\u2014]{2,60}"
+                           r"|-\s+(?:[A-Z][\w'&.]*\s?){1,5})$")
 _MERSENNE = (1 << 61) - 1
 _MINHASH_ROWS = 2
-_MINHASH_BANDS = 8
+_MINHASH_BANDS = 12
 _PERMUTATIONS = tuple(
     (int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=8).digest()) | 1,
      int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=8).digest()))
     for i in range(_MINHASH_ROWS * _MINHASH_BANDS))
 SHINGLE_WORDS = 3
-SIGNATURE_WORDS = 150  # the lead carries the story; truncated copies keep only the lead
-LAYERS = ("key", "origin", "url", "fingerprint", "near")
+SIGNATURE_WORDS = 150  # compared words: the lead carries the story
+LEAD_WORDS = 40  # hashed for LSH: a truncated copy (a summary-only feed) keeps only the lead
+# "CAIRO, Nov 16 (WorldWire) - ": the wire's dateline, which copies drop or rewrite.
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Za-z .'\u2019-]{1,40},?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?"
+    r"(?:\([^)]{1,40}\)\s*)?[-\u2013\u2014]\s+")
+LAYERS = ("key", "origin", "url", "fingerprint", "near", "title")
+TITLE_MIN_WORDS = 6  # shorter titles ("Morning briefing", "Stocks rise") recur: never matched
+TITLE_BAND_OFFSET = 32  # title bands live beside text bands in entry_bands
+TITLE_SIMILARITY = 0.6  # word-set Jaccard of two titles that may name one story
 
 
 # --- new, changed or the same -------------------------------------------------------
@@ -211,24 +220,25 @@ def normalize_title(title: str | None) -> str:
 
 
 def entry_text(entry_content: str | None, entry_summary: str | None) -> list[str]:
-    """The body words an entry offers: its content, else its summary."""
-    return normalize_words(plain_text(entry_content or entry_summary))
+    """The body words an entry offers (its content, else its summary), dateline dropped."""
+    text = plain_text(entry_content or entry_summary).strip()
+    return normalize_words(_DATELINE.sub("", text, count=1))
 
 
-def shingles(title: str, words: Sequence[str]) -> frozenset[int]:
-    """Hashed word 3-grams of the title and the lead of the text."""
-    tokens = title.split() + list(words[:SIGNATURE_WORDS])
+def shingles(words: Sequence[str]) -> frozenset[int]:
+    """Hashed word 3-grams of the lead of a text."""
+    tokens = list(words[:SIGNATURE_WORDS])
     if len(tokens) < SHINGLE_WORDS:
         return frozenset({zlib.crc32(" ".join(tokens).encode())}) if tokens else frozenset()
     return frozenset(zlib.crc32(" ".join(tokens[i:i + SHINGLE_WORDS]).encode())
                      for i in range(len(tokens) - SHINGLE_WORDS + 1))
 
 
-def lsh_bands(shingle_set: frozenset[int]) -> tuple[int, ...]:
+def lsh_bands(shingle_set: frozenset[int], offset: int = 0) -> tuple[int, ...]:
     """MinHash in bands: texts sharing most shingles share a band with high probability.
 
-    16 permutations in 8 bands of 2 rows: a pair with Jaccard 0.5 collides
-    in some band with probability 0.9, at 0.7 with 0.998.  Each value is
+    24 permutations in 12 bands of 2 rows: a pair with Jaccard 0.5 collides
+    in some band with probability 0.97, at 0.7 with 0.9997.  Each value is
     tagged with its band number so one indexed column holds them all.
     """
     if not shingle_set:
@@ -238,8 +248,47 @@ def lsh_bands(shingle_set: frozenset[int]) -> tuple[int, ...]:
     for band in range(_MINHASH_BANDS):
         rows = mins[band * _MINHASH_ROWS:(band + 1) * _MINHASH_ROWS]
         digest = hashlib.blake2b(repr(rows).encode(), digest_size=5).digest()
-        bands.append((band << 40) | int.from_bytes(digest))
+        bands.append(((band + offset) << 40) | int.from_bytes(digest))
     return tuple(bands)
+
+
+def numbers(title: str, words: Sequence[str], limit: int) -> frozenset[str]:
+    """The numbers in a title and the first ``limit`` words: the specifics of a story."""
+    return frozenset(w for w in (*title.split(), *words[:limit]) if w.isdigit())
+
+
+def same_specifics(title_a: str, words_a: Sequence[str], title_b: str,
+                   words_b: Sequence[str]) -> bool:
+    """False when the numbers of one lead are missing from the other text.
+
+    Templated stories ("Cholera cases in Davao jump 45%; 12 dead" against
+    "... in Jakarta ...; 24 dead") share most of their words; their figures
+    tell them apart.  A truncated copy's lead figures are all in the full text.
+    """
+    lead_a, all_a = numbers(title_a, words_a, LEAD_WORDS), numbers(title_a, words_a,
+                                                                    SIGNATURE_WORDS)
+    lead_b, all_b = numbers(title_b, words_b, LEAD_WORDS), numbers(title_b, words_b,
+                                                                    SIGNATURE_WORDS)
+    return lead_a <= all_b or lead_b <= all_a
+
+
+def title_bands(title: str) -> tuple[int, ...]:
+    """LSH bands of a title's words, for copies whose text is only a teaser."""
+    words = title.split()
+    if not long_title(title):
+        return ()
+    return lsh_bands(frozenset(zlib.crc32(w.encode()) for w in words), TITLE_BAND_OFFSET)
+
+
+def long_title(title: str) -> bool:
+    """Whether a title says enough to identify a story: recurring titles are short."""
+    return sum(1 for word in title.split() if not word.isdigit()) >= TITLE_MIN_WORDS
+
+
+def title_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of two normalized titles' word sets."""
+    set_a, set_b = set(a.split()), set(b.split())
+    return len(set_a & set_b) / len(set_a | set_b) if set_a and set_b else 0.0
 
 
 def containment(a: frozenset[int], b: frozenset[int]) -> float:
@@ -253,18 +302,21 @@ def features(entry: ParsedEntry, settings: DedupeSettings) -> EntryFeatures:
     """The matcher's view of ``entry``."""
     title = normalize_title(entry.title)
     words = entry_text(entry.content, entry.summary)
-    shingle_set = shingles(title, words)
+    shingle_set = shingles(words)
     fingerprint = None
     if words:
         joined = title + "\x1f" + " ".join(words)
         fingerprint = hashlib.sha256(joined.encode()).hexdigest()[:32]
     long_enough = len(words) >= settings.min_words
     return EntryFeatures(
+        title=title,
+        words_lead=tuple(words[:SIGNATURE_WORDS]),
         canonical_url=canonical_url(entry.url),
         origin=origin_of(entry),
         fingerprint=fingerprint,
         shingles=shingle_set,
-        bands=lsh_bands(shingle_set) if long_enough else (),
+        bands=lsh_bands(shingles(words[:LEAD_WORDS])) if long_enough else (),
+        title_bands=title_bands(title),
         words=len(words),
     )
 
@@ -299,19 +351,51 @@ def match_story(new: EntryFeatures, when: str, candidates: Iterable[Candidate],
 def _confirm(new: EntryFeatures, when: str, candidate: Candidate,
              settings: DedupeSettings) -> float | None:
     """The similarity that confirms a candidate, or None when it must not merge."""
-    gap_s = abs((from_iso(when) - from_iso(candidate.when)).total_seconds())
     if candidate.layer == "origin":
         return 1.0
+    gap_s = abs((from_iso(when) - from_iso(candidate.when)).total_seconds())
     if gap_s > settings.window_s:
         return None
-    theirs = shingles(normalize_title(candidate.title),
-                      entry_text(candidate.content, candidate.summary))
-    score = containment(new.shingles, theirs)
+    their_words = entry_text(candidate.content, candidate.summary)
+    score = containment(new.shingles, shingles(their_words))
     short = new.words < settings.min_words
-    if candidate.layer == "url":
-        # One URL can carry a new piece (a daily briefing): the text must agree a little.
-        return score if short or score >= settings.similarity / 2 else None
-    if candidate.layer == "fingerprint":
-        return 1.0 if not short or gap_s <= 86400 else None
+    if candidate.layer in ("url", "fingerprint"):
+        return _confirm_exact(candidate.layer, short, gap_s, score, settings)
+    their_title = normalize_title(candidate.title)
+    if not same_specifics(new.title, new.words_lead, their_title, their_words):
+        return None
+    if candidate.layer == "title":
+        return _confirm_title(new, (their_title, their_words), gap_s, score, settings)
     threshold = settings.similarity + (0.15 if gap_s > 2 * 86400 else 0.0)
     return score if not short and score >= threshold else None
+
+
+def _confirm_exact(layer: str, short: bool, gap_s: float, score: float,
+                   settings: DedupeSettings) -> float | None:
+    """Same canonical URL or same fingerprint: strong, but guarded.
+
+    One URL can carry a new piece (a daily briefing at a fixed address), so
+    the texts must agree a little; identical short texts ("Markets closed")
+    merge only within a day.
+    """
+    if layer == "url":
+        return score if short or score >= settings.similarity / 2 else None
+    return 1.0 if not short or gap_s <= 86400 else None
+
+
+def _confirm_title(new: EntryFeatures, theirs: tuple[str, Sequence[str]], gap_s: float,
+                   score: float, settings: DedupeSettings) -> float | None:
+    """A title match counts only for a teaser copy (one side has too little text).
+
+    Both titles must be long (recurring ones are short), close in wording,
+    with the same figures, and the entries at most two days apart.
+    """
+    their_title, their_words = theirs
+    teaser = min(new.words, len(their_words)) < settings.min_words
+    similar = title_similarity(new.title, their_title)
+    if (gap_s > 2 * 86400 or not long_title(their_title)
+            or numbers(new.title, (), 0) != numbers(their_title, (), 0)):
+        return None
+    if similar >= TITLE_SIMILARITY and (teaser or score >= settings.similarity / 2):
+        return similar
+    return None

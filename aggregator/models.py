@@ -253,6 +253,9 @@ class EntryFeatures:
     shingles: frozenset[int]
     bands: tuple[int, ...]
     words: int
+    title: str = ""  # normalized
+    words_lead: tuple[str, ...] = ()  # the first words of the text, normalized
+    title_bands: tuple[int, ...] = ()  # LSH bands of the title, for teaser copies
 
 
 @dataclass(frozen=True, slots=True)

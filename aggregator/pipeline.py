@@ -220,15 +220,7 @@ class Pipeline:
         with self.store.transaction():
             decisions = None
             if parsed is not None:
-                entries = self._keyed(job, parsed.entries)
-                states = self.store.entry_states(job.id, [e.key for e in entries])
-                decisions = dedupe.decide(entries, states, self.dedupe.max_content_updates)
-                self._insert_new(job, decisions.new, now)
-                self.store.update_entries(job.id, decisions.changed, now)
-                if decisions.new or decisions.changed:
-                    self.store.bump_content_version(now)
-                if decisions.new:
-                    self.store.set_post_gap(job.id, self.store.post_gap_s(job.id, now))
+                decisions = self.store_entries(job, self._keyed(job, parsed.entries), now)
             outcome = FetchOutcome(
                 url=job.url, outcome="ok" if parsed is not None else "not_modified",
                 status=result.status, duration_s=duration_s,
@@ -248,6 +240,22 @@ class Pipeline:
             log.warning("feed %s: entry ids %s; keying its entries by %s", job.url,
                         "are sane again" if mode == "guid" else "are missing or shared", mode)
         return dedupe.rekey(entries, mode, job.url)
+
+    def store_entries(self, job: FeedJob, entries: Sequence[ParsedEntry],
+                      now: datetime) -> dedupe.EntryDecisions:
+        """Insert the new entries into their stories and update the changed ones.
+
+        Call inside a transaction.  ``now`` is when they were seen.
+        """
+        states = self.store.entry_states(job.id, [e.key for e in entries])
+        decisions = dedupe.decide(entries, states, self.dedupe.max_content_updates)
+        self._insert_new(job, decisions.new, now)
+        self.store.update_entries(job.id, decisions.changed, now)
+        if decisions.new or decisions.changed:
+            self.store.bump_content_version(now)
+        if decisions.new:
+            self.store.set_post_gap(job.id, self.store.post_gap_s(job.id, now))
+        return decisions
 
     def _insert_new(self, job: FeedJob, items: Sequence[tuple[ParsedEntry, str]],
                     now: datetime) -> None:

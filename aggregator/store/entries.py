@@ -118,10 +118,11 @@ class EntriesMixin:
             lookups.append(("url", "canonical_url = ?", (new.canonical_url,)))
         if new.fingerprint:
             lookups.append(("fingerprint", "fingerprint = ?", (new.fingerprint,)))
-        if new.bands:
-            marks = ",".join("?" * len(new.bands))
-            lookups.append(("near", "id IN (SELECT entry_id FROM entry_bands "  # noqa: S608
-                                    f"WHERE band IN ({marks}))", new.bands))
+        for layer, bands in (("near", new.bands), ("title", new.title_bands)):
+            if bands:
+                marks = ",".join("?" * len(bands))
+                lookups.append((layer, "id IN (SELECT entry_id FROM entry_bands "  # noqa: S608
+                                       f"WHERE band IN ({marks}))", tuple(bands)))
         seen: set[int] = set()
         found: list[Candidate] = []
         for layer, where, params in lookups:
@@ -160,7 +161,7 @@ class EntriesMixin:
         if not cursor.rowcount:
             return 0
         self.conn.executemany("INSERT OR IGNORE INTO entry_bands (band, entry_id) VALUES (?, ?)",
-                              [(band, entry_id) for band in found.bands])
+                              [(band, entry_id) for band in found.bands + found.title_bands])
         _join_story(self.conn, story_id, entry_id, entry)
         return entry_id
 
@@ -177,7 +178,7 @@ class EntriesMixin:
              match.layer if match else "new", match.score if match else None,
              match.entry_id if match else None, entry_id))
         self.conn.executemany("INSERT OR IGNORE INTO entry_bands (band, entry_id) VALUES (?, ?)",
-                              [(band, entry_id) for band in found.bands])
+                              [(band, entry_id) for band in found.bands + found.title_bands])
         _join_story(self.conn, story_id, entry_id, entry)
 
     def update_entries(self: StoreBase, feed_id: int,

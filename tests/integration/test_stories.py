@@ -109,8 +109,9 @@ def test_stories_explain_and_dedupe_commands(
     assert "layer 'near'" in said
     assert "score" in said
 
-    # Make the threshold impossible: the backtest reports a split and writes nothing.
-    strict = config.read_text() + "\n[dedupe]\nsimilarity = 1.0\n"
+    # The copies are 20 minutes apart: a 60 s window splits them. The backtest
+    # reports the split and writes nothing; the rebuild applies it.
+    strict = config.read_text() + '\n[dedupe]\nwindow = "60s"\n'
     config.write_text(strict)
     assert main(["--config", str(config), "dedupe", "--backtest"]) == 0
     said = capsys.readouterr().out

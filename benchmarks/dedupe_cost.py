@@ -35,6 +35,7 @@ _VOCABULARY = ("minister government election talks border trade deal bank rate i
                "season record crowd stadium")
 WORDS = tuple(_VOCABULARY.split(" "))
 SETTINGS = DedupeSettings()
+SEED_BANDS = (*range(12), *range(32, 44))  # 12 text bands and 12 title bands, as stored
 
 
 def text(rng: random.Random, words: int) -> str:
@@ -63,7 +64,7 @@ def seed(store: Store, count: int, rng: random.Random) -> None:
             store.conn.executemany(
                 "INSERT INTO entry_bands (band, entry_id) VALUES (?, ?)",
                 [((band << 40) | rng.getrandbits(40), i)
-                 for i in range(start + 1, stop + 1) for band in range(8)])
+                 for i in range(start + 1, stop + 1) for band in SEED_BANDS])
 
 
 def new_entries(rng: random.Random, count: int) -> list[ParsedEntry]:

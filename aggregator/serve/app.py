@@ -9,8 +9,6 @@ rendering anything.  A feed reader polling every minute costs one tiny query.
 from __future__ import annotations
 
 import hashlib
-import html
-import json
 import threading
 import uuid
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from starlette.routing import Route
 from aggregator import __version__
 from aggregator.models import OutputConfig, from_iso, to_iso, utc_now
 from aggregator.publish import CONTENT_TYPES, FeedMeta, render
+from aggregator.serve.page import FEED_XSL, IndexView, render_index
 from aggregator.store import Store
 
 EXTENSIONS = {"atom": "atom", "rss": "rss", "json": "json"}
@@ -127,8 +126,16 @@ def create_app(store: Store, output: OutputConfig) -> Starlette:
 
         return Route(f"/feed.{EXTENSIONS[fmt]}", endpoint, methods=["GET", "HEAD"])
 
-    async def index(_request: Request) -> Response:
-        return HTMLResponse(_index_page(output))
+    async def index(request: Request) -> Response:
+        view = IndexView(title=output.title, base_url=output.base_url,
+                         outputs=((output.title, "/feed"),),
+                         query=request.query_params.get("q"),
+                         tag=request.query_params.get("tag"))
+        return HTMLResponse(render_index(store.newest_stories(50), view))
+
+    async def stylesheet(_request: Request) -> Response:
+        return Response(FEED_XSL, media_type="text/xsl; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
     async def health(_request: Request) -> Response:
         version, changed = store.content_version()
@@ -136,21 +143,6 @@ def create_app(store: Store, output: OutputConfig) -> Starlette:
                              "content_version": version, "content_changed": changed})
 
     routes = [feed_endpoint(fmt) for fmt in EXTENSIONS]
-    routes += [Route("/", index, methods=["GET", "HEAD"]), Route("/healthz", health)]
+    routes += [Route("/", index, methods=["GET", "HEAD"]), Route("/healthz", health),
+               Route("/feed.xsl", stylesheet, methods=["GET", "HEAD"])]
     return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=512)])
-
-
-def _index_page(output: OutputConfig) -> str:
-    """A minimal landing page with feed autodiscovery links."""
-    title = html.escape(output.title)
-    links = "\n".join(
-        f'<link rel="alternate" type="{CONTENT_TYPES[f].split(";")[0]}" '
-        f'title="{title} ({f})" href="/feed.{e}">' for f, e in EXTENSIONS.items())
-    items = "\n".join(f'<li><a href="/feed.{e}">{f}</a></li>' for f, e in EXTENSIONS.items())
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{title}</title>\n{links}</head><body><h1>{title}</h1>"
-            f"<p>Subscribe to the merged feed:</p><ul>{items}</ul>"
-            f"<p><small>aggregator {html.escape(__version__)} · "
-            f"{html.escape(json.dumps(output.max_entries))} newest entries</small></p>"
-            f"</body></html>")

@@ -1,0 +1,9 @@
+"""The HTTP side: the outputs, cached per change of the store, a page for people, push.
+
+``app`` holds the ASGI routes and the render cache; ``page`` renders the HTML
+page and the feed stylesheet; ``websub`` tells a hub when outputs change.
+"""
+
+from aggregator.serve.app import create_app, render_merged
+
+__all__ = ["create_app", "render_merged"]

@@ -27,17 +27,23 @@ from aggregator.models import (
     Config,
     DedupeSettings,
     FeedConfig,
+    Filters,
     OutputConfig,
+    OutputSpec,
     ServerConfig,
     Settings,
 )
 
-SECTIONS = ("settings", "server", "output", "dedupe", "feeds")
+SECTIONS = ("settings", "server", "output", "dedupe", "feeds", "outputs")
+OUTPUT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DURATION_KEYS = frozenset({"interval", "timeout", "connect_timeout", "min_interval",
                            "max_interval", "max_backoff", "max_retry_after", "host_delay",
-                           "redirect_adopt_after", "window"})
+                           "redirect_adopt_after", "window", "since"})
 ZERO_OK_KEYS = frozenset({"host_delay"})  # durations that may be "0s"
-CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("feeds", "retry_after_scope"): ("feed", "host")}
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("feeds", "retry_after_scope"): ("feed", "host"),
+    ("outputs", "tags_mode"): ("any", "all"),
+}
 DEFAULT_USER_AGENT = f"aggregator/{__version__} (+{PROJECT_URL})"
 
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
@@ -56,6 +62,8 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("settings", "redirect_adopt_fetches"): (1, 1000),
     ("server", "port"): (1, 65535),
     ("output", "max_entries"): (1, 100_000),
+    ("output", "first_fetch_items"): (0, 100_000),
+    ("outputs", "max_entries"): (1, 100_000),
     ("dedupe", "similarity"): (0.05, 1.0),
     ("dedupe", "min_words"): (0, 10_000),
     ("dedupe", "max_content_updates"): (0, 1_000_000),
@@ -136,12 +144,14 @@ class _Validator:
         output = self.section(raw, "output")
         dedupe = self.section(raw, "dedupe")
         feeds = self.feeds(raw.get("feeds", []), settings)
+        outputs = self.outputs(raw.get("outputs", []), output, feeds)
         return Config(
             path=self.path,
             settings=self.settings(settings),
             server=ServerConfig(host=str(server["host"]), port=int(server["port"])),
             output=self.output(output),
             feeds=feeds,
+            outputs=outputs,
             dedupe=DedupeSettings(
                 window_s=parse_duration(dedupe["window"]),
                 similarity=float(dedupe["similarity"]),
@@ -180,7 +190,7 @@ class _Validator:
         if choices is not None and value not in choices:
             raise self.error(f"{value!r} is not one of {', '.join(choices)}", key=dotted,
                              feed=feed, needle=needle)
-        if key == "canary_url" and value and not is_http_url(value):
+        if key in ("canary_url", "websub_hub") and value and not is_http_url(value):
             raise self.error("must be an absolute http:// or https:// URL", key=dotted,
                              needle=needle)
         bounds = _RANGES.get((section, key))
@@ -241,7 +251,82 @@ class _Validator:
         if not base_url.endswith("/"):
             base_url += "/"
         return OutputConfig(title=values["title"], base_url=base_url,
-                            max_entries=values["max_entries"], dedupe=values["dedupe"])
+                            max_entries=values["max_entries"], dedupe=values["dedupe"],
+                            websub_hub=values["websub_hub"],
+                            first_fetch_items=values["first_fetch_items"])
+
+    def outputs(self, raw: Any, output: Mapping[str, Any],
+                feeds: tuple[FeedConfig, ...]) -> tuple[OutputSpec, ...]:
+        """Every [[outputs]] table, checked: names unique, rules that compile."""
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            raise self.error("must be an array of tables: [[outputs]]", key="outputs",
+                             needle="outputs")
+        known = {feed_identity(f.url): f.url for f in feeds}
+        specs: dict[str, OutputSpec] = {}
+        for number, table in enumerate(raw, start=1):
+            spec = self.output_spec(table, number, output, known)
+            if spec.name in specs:
+                raise self.error(f"output {spec.name!r}: duplicate name", key="outputs.name",
+                                 needle=f'"{spec.name}"')
+            specs[spec.name] = spec
+        return tuple(specs.values())
+
+    def output_spec(self, table: dict[str, Any], number: int, output: Mapping[str, Any],
+                    known_feeds: Mapping[str, str]) -> OutputSpec:
+        """One [[outputs]] table as an OutputSpec; errors name the output and the key."""
+        name = table.get("name")
+        label = f"output {name!r}" if isinstance(name, str) else f"output #{number}"
+        values = dict(self.defaults["outputs"])
+        for key, value in table.items():
+            try:
+                values[key] = self.value("outputs", key, value)
+            except ConfigError as exc:
+                raise ConfigError(str(self.path), f"{label}: {exc.problem}", key=exc.key,
+                                  line=exc.line) from None
+        if not isinstance(name, str) or not OUTPUT_NAME.match(name):
+            raise self.error(f"{label}: name must be lowercase letters, digits, '-' or '_'",
+                             key="outputs.name")
+        feeds = []
+        for url in values["feeds"]:
+            if feed_identity(url) not in known_feeds:
+                raise self.error(f"{label}: {url!r} is not a configured feed",
+                                 key="outputs.feeds", needle=url)
+            feeds.append(known_feeds[feed_identity(url)])
+        rules = {key: self.rules(label, key, values[key]) for key in ("include", "exclude")}
+        query = values["query"] or None
+        if query is not None:
+            self.check_query(label, query)
+        return OutputSpec(
+            name=name, title=values["title"] or f"{output['title']} \u2014 {name}",
+            filters=Filters(tags=tuple(values["tags"]), tags_mode=values["tags_mode"],
+                            feeds=tuple(feeds), query=query, include=rules["include"],
+                            exclude=rules["exclude"],
+                            since_s=parse_duration(values["since"]) if values["since"] else None),
+            max_entries=values["max_entries"], dedupe=values["dedupe"])
+
+    def rules(self, label: str, key: str, values: list[str]) -> tuple[str, ...]:
+        """Keyword or /regex/ rules; a regex that does not compile is an error."""
+        for rule in values:
+            try:
+                compile_rule(rule)
+            except re.error as exc:
+                raise self.error(f"{label}: {rule!r} is not a valid regular expression: {exc}",
+                                 key=f"outputs.{key}", needle=rule) from None
+        return tuple(values)
+
+    def check_query(self, label: str, query: str) -> None:
+        """Reject a full-text query SQLite's FTS5 cannot parse, before anything starts."""
+        import sqlite3
+
+        conn = sqlite3.connect(":memory:")
+        try:
+            conn.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
+            conn.execute("SELECT * FROM t WHERE t MATCH ?", (query,)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise self.error(f"{label}: {query!r} is not a valid full-text query: {exc}",
+                             key="outputs.query", needle="query") from None
+        finally:
+            conn.close()
 
     def feeds(self, raw: Any, settings: Mapping[str, Any]) -> tuple[FeedConfig, ...]:
         """Every [[feeds]] table, checked; duplicate URLs are an error."""
@@ -281,6 +366,16 @@ class _Validator:
             enabled=table.get("enabled", True),
             retry_after_scope=table.get("retry_after_scope", "feed"),
         )
+
+
+def compile_rule(rule: str) -> re.Pattern[str]:
+    """An include/exclude rule as a pattern: "/regex/" as written, else a whole-word keyword.
+
+    Matching is case-insensitive either way.
+    """
+    if len(rule) >= 2 and rule.startswith("/") and rule.endswith("/"):
+        return re.compile(rule[1:-1], re.IGNORECASE)
+    return re.compile(rf"\b{re.escape(rule)}\b", re.IGNORECASE)
 
 
 def is_http_url(url: str) -> bool:

@@ -24,7 +24,6 @@ story: text must agree, and entries far apart in time are kept apart.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,6 +40,7 @@ from aggregator.models import (
     StoryMatch,
     entry_key,
     from_iso,
+    plain_text,
 )
 
 # Query parameters that identify a campaign or a click, never the article.
@@ -54,7 +54,6 @@ TRACKING_PARAMS = frozenset({
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "itm_", "hsa_", "vero_", "oly_")
 HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 
-_TAG = re.compile(r"<[^>]+>")
 _NON_WORD = re.compile(r"[^\w]+")
 _TITLE_PREFIX = re.compile(
     r"^(?:\s*(?:update|updated|wrapup|refile|corrected|correction|exclusive|breaking|"
@@ -196,13 +195,6 @@ def canonical_url(url: str | None) -> str | None:
 def _is_tracking(name: str) -> bool:
     lower = name.lower()
     return lower in TRACKING_PARAMS or lower.startswith(TRACKING_PREFIXES)
-
-
-def plain_text(fragment: str | None) -> str:
-    """The words of an (already sanitized) HTML fragment."""
-    if not fragment:
-        return ""
-    return html.unescape(_TAG.sub(" ", fragment))
 
 
 def normalize_words(text: str) -> list[str]:

@@ -33,6 +33,16 @@ def from_iso(text: str) -> datetime:
     return datetime.strptime(text, ISO_FORMAT).replace(tzinfo=UTC)
 
 
+def plain_text(fragment: str | None) -> str:
+    """The text of an (already sanitized) HTML fragment: for matching and full-text search."""
+    if not fragment:
+        return ""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
 def entry_key(guid: str | None, link: str | None, title: str | None,
               date: str | None, feed_url: str) -> str:
     """An entry's stable key in its feed: the guid/id, else the link, else a hash."""
@@ -116,6 +126,32 @@ class OutputConfig:
     base_url: str = "http://127.0.0.1:8080/"
     max_entries: int = 100
     dedupe: bool = True  # one item per story, not one per entry
+    websub_hub: str = ""  # a WebSub hub to advertise and ping on change
+    first_fetch_items: int = 0  # 0: off; else a new feed's first fetch places at most this many
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which entries an output (or a request's ?tag=&q=...) selects; empty means all."""
+
+    tags: tuple[str, ...] = ()
+    tags_mode: str = "any"  # "any" or "all"
+    feeds: tuple[str, ...] = ()  # feed URLs (as configured)
+    query: str | None = None  # SQLite FTS5 query over title, summary and content
+    include: tuple[str, ...] = ()  # keywords or /regex/ on title and text: keep matching
+    exclude: tuple[str, ...] = ()  # ... drop matching
+    since_s: float | None = None  # at most this old (by first seen)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSpec:
+    """One ``[[outputs]]`` table: a named feed served at /o/NAME.atom|.rss|.json."""
+
+    name: str
+    title: str
+    filters: Filters = Filters()
+    max_entries: int = 100
+    dedupe: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +164,7 @@ class Config:
     output: OutputConfig
     feeds: tuple[FeedConfig, ...]
     dedupe: DedupeSettings = DedupeSettings()
+    outputs: tuple[OutputSpec, ...] = ()
 
     def interval_for(self, feed: FeedConfig) -> float:
         """The feed's own interval, else the global one, in seconds."""

@@ -26,6 +26,7 @@ from aggregator.store.entries import EntriesMixin
 from aggregator.store.feeds import FeedsMixin
 from aggregator.store.fetches import FetchesMixin
 from aggregator.store.schema import SCHEMA_VERSION, migrate
+from aggregator.store.select import SelectMixin
 from aggregator.store.stories import StoriesMixin
 
 BUSY_TIMEOUT_MS = 10_000
@@ -33,7 +34,7 @@ BUSY_TIMEOUT_MS = 10_000
 __all__ = ["SCHEMA_VERSION", "Store"]
 
 
-class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin):
+class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin, SelectMixin):
     """One connection to the store; open with ``Store.open(path)``."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:

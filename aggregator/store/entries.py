@@ -16,6 +16,7 @@ from aggregator.models import (
     Sighting,
     StoredEntry,
     StoryMatch,
+    plain_text,
     to_iso,
 )
 from aggregator.store.base import StoreBase, chunks
@@ -70,6 +71,11 @@ def _join_story(conn: sqlite3.Connection, story_id: int, entry_id: int,
         conn.execute("UPDATE stories SET representative_id = ?, rep_published = ?, "
                      "rep_size = ? WHERE id = ?", (entry_id, entry.published, size, story_id))
     conn.execute("UPDATE stories SET entry_count = entry_count + 1 WHERE id = ?", (story_id,))
+
+
+def search_text(entry: ParsedEntry) -> str:
+    """What full-text search indexes of an entry besides its title (capped: 64 KiB)."""
+    return " ".join((plain_text(entry.summary), plain_text(entry.content)))[:65536]
 
 
 def completeness(entry: ParsedEntry) -> int:
@@ -160,6 +166,8 @@ class EntriesMixin:
         entry_id = int(cursor.lastrowid or 0)
         if not cursor.rowcount:
             return 0
+        self.conn.execute("INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)",
+                          (entry_id, entry.title or "", search_text(entry)))
         self.conn.executemany("INSERT OR IGNORE INTO entry_bands (band, entry_id) VALUES (?, ?)",
                               [(band, entry_id) for band in found.bands + found.title_bands])
         _join_story(self.conn, story_id, entry_id, entry)
@@ -191,6 +199,10 @@ class EntriesMixin:
                  content_hash = ?, last_changed = ?, update_count = update_count + 1
                WHERE feed_id = ? AND entry_key = ?""",
             [[*_values(e), digest, now_iso, feed_id, e.key] for e, digest in items])
+        self.conn.executemany(
+            "UPDATE entries_fts SET title = ?, body = ? WHERE rowid = "
+            "(SELECT id FROM entries WHERE feed_id = ? AND entry_key = ?)",
+            [(e.title or "", search_text(e), feed_id, e.key) for e, _ in items])
 
     def bump_content_version(self: StoreBase, now: datetime) -> None:
         """Mark the outputs stale: they are rendered again on the next request."""

@@ -122,6 +122,11 @@ def _initial(conn: sqlite3.Connection) -> None:
         CREATE INDEX entries_fingerprint ON entries (fingerprint) WHERE fingerprint IS NOT NULL;
         CREATE INDEX entries_origin ON entries (origin) WHERE origin IS NOT NULL;
 
+        -- full-text search over entries: rowid = entries.id, kept in step by the store
+        CREATE VIRTUAL TABLE entries_fts USING fts5 (
+            title, body, tokenize = 'unicode61 remove_diacritics 2'
+        );
+
         CREATE TABLE stories (
             id INTEGER PRIMARY KEY,
             representative_id INTEGER,     -- earliest published entry; on a tie the fullest

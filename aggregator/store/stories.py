@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from aggregator.models import Sighting, StoredEntry
 from aggregator.store.base import StoreBase
 from aggregator.store.entries import ENTRY_COLUMNS, stored_entry
@@ -22,7 +24,7 @@ class StoriesMixin:
                 JOIN feeds f ON f.id = e.feed_id
                 WHERE f.in_config = 1
                 ORDER BY s.sort_at DESC, s.id DESC LIMIT ?""", (limit,)).fetchall()  # noqa: S608
-        sightings = _sightings(self, [row[0] for row in rows if row[0] is not None])
+        sightings = sightings_of(self.conn, [row[0] for row in rows if row[0] is not None])
         return [stored_entry(row[1:], tuple(s for s in sightings.get(row[0], ())
                                             if s.url != row[6] or s.feed_url != row[2]))
                 for row in rows]
@@ -80,12 +82,13 @@ class StoriesMixin:
                           "origin = NULL")
 
 
-def _sightings(store: StoreBase, story_ids: list[int]) -> dict[int, list[Sighting]]:
+def sightings_of(conn: sqlite3.Connection, story_ids: list[int]) -> dict[int, list[Sighting]]:
+    """Every entry of each story as a Sighting, oldest first."""
     found: dict[int, list[Sighting]] = {}
     for start in range(0, len(story_ids), 500):
         part = story_ids[start:start + 500]
         marks = ",".join("?" * len(part))
-        for story_id, feed_url, title, url, first_seen in store.conn.execute(
+        for story_id, feed_url, title, url, first_seen in conn.execute(
                 f"""SELECT e.story_id, f.url, coalesce(f.title, f.feed_title), e.url,
                            e.first_seen
                     FROM entries e JOIN feeds f ON f.id = e.feed_id

@@ -101,7 +101,8 @@ def fetch(ctx: click.Context, force: bool) -> None:
 async def _fetch_all(config: Config, store: Store, jobs: Sequence[Any],
                      advance: Callable[[FetchOutcome], None]) -> list[FetchOutcome]:
     async with Fetcher(config.settings) as fetcher:
-        pipeline = Pipeline(store, fetcher, config.settings, config.dedupe)
+        pipeline = Pipeline(store, fetcher, config.settings, config.dedupe,
+                            config.output.first_fetch_items)
         try:
             runner = Runner(store, pipeline, config.settings)
             return await runner.run_jobs(jobs, advance)
@@ -184,11 +185,12 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     listener = _listen(config.server.host, config.server.port)
     server = _Server(uvicorn.Config(
-        create_app(store, config.output), host=config.server.host, port=config.server.port,
+        create_app(store, config), host=config.server.host, port=config.server.port,
         log_level="warning", access_log=False, lifespan="off",
         timeout_graceful_shutdown=1, server_header=False))
     async with Fetcher(config.settings) as fetcher:
-        pipeline = Pipeline(store, fetcher, config.settings, config.dedupe)
+        pipeline = Pipeline(store, fetcher, config.settings, config.dedupe,
+                            config.output.first_fetch_items)
         runner = Runner(store, pipeline, config.settings)
         service = Service(store, runner)
         service.start()
@@ -218,7 +220,7 @@ def publish(ctx: click.Context, fmt: str, out: Path | None) -> None:
     config = _config(ctx)
     store = Store.open(config.settings.database)
     try:
-        body = render_merged(store, config.output, fmt)
+        body = render_merged(store, config, fmt)
     finally:
         store.close()
     if out is None:

@@ -55,6 +55,7 @@ MAX_PARSE_WORKERS = 4
 NETWORK_REASONS = frozenset({"dns", "connect", "timeout"})
 NETWORK_DOWN_HOSTS = 3  # distinct hosts failing to connect, with no success, means "network"
 CANARY_CACHE_S = 30.0
+FIRST_FETCH_HOLD = timedelta(days=7)
 
 
 def parse_executor(workers: int) -> Executor | None:
@@ -129,11 +130,13 @@ class Pipeline:
     """Runs the stages for one feed at a time; many may run at once on one loop."""
 
     def __init__(self, store: Store, fetcher: Fetcher, settings: Settings,
-                 dedupe_settings: DedupeSettings | None = None) -> None:
+                 dedupe_settings: DedupeSettings | None = None,
+                 first_fetch_items: int = 0) -> None:
         self.store = store
         self.fetcher = fetcher
         self.settings = settings
         self.dedupe = dedupe_settings or DedupeSettings()
+        self.first_fetch_items = first_fetch_items
         self.executor = parse_executor(settings.parse_workers)
         self.network = NetworkMonitor(fetcher, settings.canary_url)
         self._host_wait: dict[str, float] = {}  # host -> monotonic time its Retry-After ends
@@ -265,14 +268,29 @@ class Pipeline:
         single cycle) find each other.
         """
         now_iso = to_iso(now)
+        held_back = self._held_back(job, items)
         for entry, digest in items:
             found = dedupe.features(entry, self.dedupe)
             when = entry.published or entry.updated or now_iso
             match = dedupe.match_story(found, when, self.store.find_candidates(found),
                                        self.dedupe)
             placed = (now_iso, sort_time(entry, now_iso, job.never_fetched))
+            if entry.key in held_back:
+                placed = (now_iso, min(placed[1], to_iso(now - FIRST_FETCH_HOLD)))
             self.store.insert_entry(job.id, entry, feed_url=job.url, digest=digest,
                                     placed=placed, found=found, match=match)
+
+    def _held_back(self, job: FeedJob, items: Sequence[tuple[ParsedEntry, str]]) -> set[str]:
+        """Keys of a new feed's entries past ``first_fetch_items`` (newest first).
+
+        They are placed as if seen a week ago, so adding a big feed does not
+        bury the current page under its backlog.
+        """
+        if not job.never_fetched or not self.first_fetch_items:
+            return set()
+        newest = sorted(items, key=lambda item: item[0].published or item[0].updated or "",
+                        reverse=True)
+        return {entry.key for entry, _ in newest[self.first_fetch_items:]}
 
     def _follow_redirect(self, job: FeedJob, result: FetchResult, now: datetime) -> None:
         """Count a permanent redirect; adopt its target once it has proved stable."""

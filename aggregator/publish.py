@@ -90,6 +90,9 @@ def _package_version() -> str | None:
 _VERSION = _package_version()
 
 
+_ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+
+
 @dataclass(frozen=True, slots=True)
 class FeedMeta:
     """The output document itself: what it is called and where it lives.
@@ -105,6 +108,10 @@ class FeedMeta:
     updated: str  # UTC ISO 'YYYY-MM-DDTHH:MM:SSZ' of the newest change
     feed_id: str  # stable id of the output feed (e.g. a urn:uuid derived from base_url)
     subtitle: str | None = None
+    # Feed-level links beside self/alternate: RFC 5005 paging ("first", "next",
+    # "previous") and WebSub ("hub"); absolute URLs.
+    links: tuple[tuple[str, str], ...] = ()
+    stylesheet: str | None = None  # href of an XSLT for browsers (Atom and RSS only)
 
 
 # --- cleaning: one pass from stored records to what every format may carry ---------
@@ -456,7 +463,32 @@ def render_atom(entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
             fg.subtitle(channel.subtitle)
         for entry in entries:
             _add_atom_entry(fg, _prepare(entry))
-        return bytes(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+        document = bytes(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+        return _decorate(document, meta, container=None)
+
+
+def _decorate(document: bytes, meta: FeedMeta, container: str | None) -> bytes:
+    """Add the paging/hub links and the stylesheet instruction feedgen cannot write.
+
+    Links go in as ``atom:link`` (in RSS, inside ``<channel>``, as RFC 5005
+    and WebSub describe); the stylesheet as an ``<?xml-stylesheet?>`` before
+    the root, so a browser shows the feed readably.
+    """
+    if not meta.links and meta.stylesheet is None:
+        return document
+    root = etree.fromstring(document)
+    parent = root if container is None else root.find(container)
+    if parent is None:
+        raise ValueError(f"no <{container}> in the document")
+    position = max((i for i, child in enumerate(parent) if child.tag == _ATOM_LINK), default=-1)
+    for offset, (rel, href) in enumerate(meta.links, start=1):
+        link = etree.Element(_ATOM_LINK, rel=rel, href=_required_url(href, rel))
+        link.tail = parent[0].tail if len(parent) else None
+        parent.insert(position + offset, link)
+    if meta.stylesheet is not None:
+        root.addprevious(etree.ProcessingInstruction(
+            "xml-stylesheet", f'type="text/xsl" href="{escape(meta.stylesheet)}"'))
+    return bytes(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8"))
 
 
 # --- RSS 2.0 -----------------------------------------------------------------------
@@ -510,7 +542,8 @@ def render_rss(entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
         fg.description(channel.subtitle or channel.title)
         for entry in entries:
             _add_rss_item(fg, _prepare(entry))
-        return bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+        document = bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+        return _decorate(document, meta, container="channel")
 
 
 # --- JSON Feed 1.1 -----------------------------------------------------------------
@@ -615,6 +648,11 @@ def render_json(entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
         if channel.subtitle is not None:
             feed["description"] = channel.subtitle
         feed["authors"] = [{"name": channel.title}]
+        links = dict(meta.links)
+        if "next" in links:
+            feed["next_url"] = _required_url(links["next"], "next")
+        if "hub" in links:
+            feed["hubs"] = [{"type": "WebSub", "url": _required_url(links["hub"], "hub")}]
         feed["items"] = [_json_item(_prepare(entry)) for entry in entries]
         return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 

@@ -147,7 +147,7 @@ def test_defaults_file_documents_every_key() -> None:
     defaults = load_defaults()
     docs = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
     example = (ROOT / "config" / "feeds.example.toml").read_text(encoding="utf-8")
-    for section in ("settings", "server", "output", "dedupe", "feed"):
+    for section in ("settings", "server", "output", "dedupe", "feed", "outputs"):
         for key in defaults[section]:
             assert f"`{key}`" in docs, f"{section}.{key} is not documented in docs/config.md"
             assert f"{key} =" in example, f"{section}.{key} is missing from feeds.example.toml"

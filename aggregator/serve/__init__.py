@@ -4,6 +4,7 @@
 page and the feed stylesheet; ``websub`` tells a hub when outputs change.
 """
 
-from aggregator.serve.app import create_app, render_merged
+from aggregator.serve.app import create_app
+from aggregator.serve.outputs import render_merged, render_output, views_for
 
-__all__ = ["create_app", "render_merged"]
+__all__ = ["create_app", "render_merged", "render_output", "views_for"]

@@ -1,16 +1,17 @@
-"""The HTTP side: the merged feed in three formats, cached per change of the store.
+"""The ASGI app: every output in three formats, search, a page for people.
 
-Each output is rendered once per change of the store's content version (one
-indexed query per request tells) and the bytes are served from memory with
-an ETag and Last-Modified; a matching conditional request gets a 304 without
-rendering anything.  A feed reader polling every minute costs one tiny query.
+Each output is rendered once per change of the store (its content version,
+one indexed query per request, tells) and per distinct query string; the
+bytes are served from memory with an ETag and Last-Modified, and a matching
+conditional request gets a 304 without rendering anything.  A feed reader
+polling every minute costs one tiny query.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -23,40 +24,33 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from aggregator import __version__
-from aggregator.models import OutputConfig, from_iso, to_iso, utc_now
-from aggregator.publish import CONTENT_TYPES, FeedMeta, render
+from aggregator.models import Config, from_iso, to_iso, utc_now
+from aggregator.publish import CONTENT_TYPES
+from aggregator.serve.outputs import (
+    EXTENSIONS,
+    BadRequestError,
+    OutputView,
+    Params,
+    parse_params,
+    render_output,
+    select,
+    views_for,
+)
 from aggregator.serve.page import FEED_XSL, IndexView, render_index
 from aggregator.store import Store
+from aggregator.store.select import QueryError
 
-EXTENSIONS = {"atom": "atom", "rss": "rss", "json": "json"}
 CACHE_CONTROL = "public, max-age=60"
-
-
-def feed_meta(output: OutputConfig, fmt: str, updated: str) -> FeedMeta:
-    """The merged feed's own metadata; its id derives from base_url so it never changes."""
-    return FeedMeta(
-        title=output.title,
-        home_url=output.base_url,
-        self_url=f"{output.base_url}feed.{EXTENSIONS[fmt]}",
-        updated=updated,
-        feed_id=uuid.uuid5(uuid.NAMESPACE_URL, output.base_url).urn,
-    )
-
-
-def render_merged(store: Store, output: OutputConfig, fmt: str) -> bytes:
-    """The newest ``max_entries`` stories (or entries) of all feeds as one document in ``fmt``."""
-    _, changed = store.content_version()
-    if output.dedupe:
-        entries = store.newest_stories(output.max_entries)
-    else:
-        entries = store.newest_entries(output.max_entries)
-    updated = changed or (entries[0].sort_at if entries else to_iso(utc_now()))
-    return render(fmt, entries, feed_meta(output, fmt, updated))
+CACHE_ITEMS = 256  # distinct (output, format, query) renderings kept
+SEARCH_PAGE = 20
+PAGE_STORIES = 50
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """One output's bytes and the validators that go with them."""
+    """One rendering's bytes and the validators that go with them."""
 
     version: int
     body: bytes
@@ -65,28 +59,34 @@ class Rendered:
 
 
 class OutputCache:
-    """Rendered outputs keyed by format, valid while the store's content version holds."""
+    """Renderings keyed by (path, format, query), valid while the store's version holds."""
 
-    def __init__(self, store: Store, output: OutputConfig) -> None:
+    def __init__(self, store: Store, config: Config) -> None:
         self.store = store
-        self.output = output
-        self._items: dict[str, Rendered] = {}
+        self.config = config
+        self._items: OrderedDict[tuple[str, str, tuple[tuple[str, str], ...]], Rendered] = (
+            OrderedDict())
         self._lock = threading.Lock()
         self._started = utc_now()
 
-    def get(self, fmt: str) -> Rendered:
-        """The current rendering of ``fmt``, rendered now only if the store changed."""
+    def get(self, view: OutputView, fmt: str, params: Params) -> Rendered:
+        """The current rendering, rendered now only if the store changed since."""
         version, changed = self.store.content_version()
-        cached = self._items.get(fmt)
+        key = (view.path, fmt, params.query)
+        cached = self._items.get(key)
         if cached is not None and cached.version == version:
+            self._items.move_to_end(key)
             return cached
         with self._lock:
-            body = render_merged(self.store, self.output, fmt)
+            body = render_output(self.store, self.config, view, fmt, params)
             # Weak: the same entity is served plain or gzipped (RFC 9110 8.8.1).
             etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             modified = from_iso(changed) if changed else self._started
             rendered = Rendered(version=version, body=body, etag=etag, last_modified=modified)
-            self._items[fmt] = rendered
+            self._items[key] = rendered
+            self._items.move_to_end(key)
+            while len(self._items) > CACHE_ITEMS:
+                self._items.popitem(last=False)
         return rendered
 
 
@@ -108,30 +108,82 @@ def is_not_modified(request: Request, rendered: Rendered) -> bool:
     return False
 
 
-def create_app(store: Store, output: OutputConfig) -> Starlette:
-    """The ASGI app: /feed.atom, /feed.rss, /feed.json, / and /healthz."""
-    cache = OutputCache(store, output)
+def _params(request: Request) -> Params:
+    args: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        args.setdefault(key, []).append(value)
+    return parse_params(args)
 
-    def feed_endpoint(fmt: str) -> Route:
-        async def endpoint(request: Request) -> Response:
-            rendered = cache.get(fmt)
-            headers = {
-                "ETag": rendered.etag,
-                "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
-                "Cache-Control": CACHE_CONTROL,
-            }
-            if is_not_modified(request, rendered):
-                return Response(status_code=304, headers=headers)
-            return Response(rendered.body, media_type=CONTENT_TYPES[fmt], headers=headers)
 
-        return Route(f"/feed.{EXTENSIONS[fmt]}", endpoint, methods=["GET", "HEAD"])
+def _bad_request(message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=400)
+
+
+def create_app(store: Store, config: Config) -> Starlette:
+    """The ASGI app: /feed.*, /o/NAME.*, /search, /, /feed.xsl and /healthz."""
+    cache = OutputCache(store, config)
+    views = views_for(config)
+    hub = config.output.websub_hub
+
+    async def feed(request: Request) -> Response:
+        view = views.get(request.path_params.get("path", "/feed"))
+        fmt = request.path_params["fmt"]
+        if view is None or fmt not in EXTENSIONS:
+            return Response("no such feed", status_code=404, media_type="text/plain")
+        try:
+            rendered = cache.get(view, fmt, _params(request))
+        except (BadRequestError, QueryError) as exc:
+            return _bad_request(str(exc))
+        headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL,
+                   "Last-Modified": format_datetime(rendered.last_modified, usegmt=True)}
+        if hub:
+            headers["Link"] = (f'<{hub}>; rel="hub", '
+                               f'<{config.output.base_url.rstrip("/")}{request.url.path}>; '
+                               'rel="self"')
+        if is_not_modified(request, rendered):
+            return Response(status_code=304, headers=headers)
+        return Response(rendered.body, media_type=CONTENT_TYPES[fmt], headers=headers)
+
+    async def named(request: Request) -> Response:
+        request.path_params["path"] = f"/o/{request.path_params['name']}"
+        return await feed(request)
+
+    async def search(request: Request) -> Response:
+        query = (request.query_params.get("q") or "").strip()
+        page_text = request.query_params.get("page", "1")
+        if not query:
+            return _bad_request("q is required: a full-text query, e.g. ?q=seoul")
+        if not page_text.isdigit() or int(page_text) < 1:
+            return _bad_request("page must be a whole number from 1")
+        page = int(page_text)
+        try:
+            hits = store.search(query, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE)
+        except QueryError as exc:
+            return _bad_request(str(exc).split(": ", 2)[-1])
+        results = [{"id": h.entry.uid, "title": h.entry.title, "url": h.entry.url,
+                    "feed": {"url": h.entry.feed_url, "title": h.entry.feed_title},
+                    "published": h.entry.published, "first_seen": h.entry.first_seen,
+                    "snippet": h.snippet} for h in hits[:SEARCH_PAGE]]
+        more = len(hits) > SEARCH_PAGE
+        return JSONResponse({"query": query, "page": page, "results": results,
+                             "next": str(request.url.include_query_params(page=page + 1))
+                             if more else None})
 
     async def index(request: Request) -> Response:
-        view = IndexView(title=output.title, base_url=output.base_url,
-                         outputs=((output.title, "/feed"),),
-                         query=request.query_params.get("q"),
-                         tag=request.query_params.get("tag"))
-        return HTMLResponse(render_index(store.newest_stories(50), view))
+        try:
+            params = _params(request)
+            stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
+        except (BadRequestError, QueryError) as exc:
+            return HTMLResponse(f"<!doctype html><title>Bad request</title><p>{exc}",
+                                status_code=400, headers={"Content-Security-Policy": CSP})
+        outputs = tuple((v.spec.title, v.path) for v in views.values())
+        view = IndexView(title=config.output.title, base_url=config.output.base_url,
+                         outputs=outputs, tags=tuple(store.all_tags()),
+                         query=params.filters.query,
+                         tag=params.filters.tags[0] if params.filters.tags else None)
+        return HTMLResponse(render_index(stories, view), headers={
+            "Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
 
     async def stylesheet(_request: Request) -> Response:
         return Response(FEED_XSL, media_type="text/xsl; charset=utf-8",
@@ -140,9 +192,15 @@ def create_app(store: Store, output: OutputConfig) -> Starlette:
     async def health(_request: Request) -> Response:
         version, changed = store.content_version()
         return JSONResponse({"status": "ok", "version": __version__,
-                             "content_version": version, "content_changed": changed})
+                             "content_version": version, "content_changed": changed,
+                             "now": to_iso(utc_now())})
 
-    routes = [feed_endpoint(fmt) for fmt in EXTENSIONS]
-    routes += [Route("/", index, methods=["GET", "HEAD"]), Route("/healthz", health),
-               Route("/feed.xsl", stylesheet, methods=["GET", "HEAD"])]
+    routes = [
+        Route("/feed.xsl", stylesheet, methods=["GET", "HEAD"]),  # before /feed.{fmt}
+        Route("/feed.{fmt}", feed, methods=["GET", "HEAD"]),
+        Route("/o/{name}.{fmt}", named, methods=["GET", "HEAD"]),
+        Route("/search", search),
+        Route("/", index, methods=["GET", "HEAD"]),
+        Route("/healthz", health),
+    ]
     return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=512)])

@@ -46,9 +46,17 @@ class SearchHit:
     snippet: str
 
 
-def _conditions(filters: Filters, now: datetime) -> tuple[list[str], list[object]]:
-    """WHERE clauses (over entries e, feeds f) and their parameters."""
+def _conditions(all_filters: Sequence[Filters], now: datetime,
+                ) -> tuple[list[str], list[object]]:
+    """WHERE clauses (over entries e, feeds f) and their parameters; every filter applies."""
     where, params = ["f.in_config = 1"], list[object]()
+    for filters in all_filters:
+        _add_conditions(filters, now, where, params)
+    return where, params
+
+
+def _add_conditions(filters: Filters, now: datetime, where: list[str],
+                    params: list[object]) -> None:
     if filters.tags:
         marks = ",".join("?" * len(filters.tags))
         if filters.tags_mode == "all":
@@ -69,7 +77,6 @@ def _conditions(filters: Filters, now: datetime) -> tuple[list[str], list[object
     if filters.since_s is not None:
         where.append("e.first_seen >= ?")
         params.append(to_iso(now - timedelta(seconds=filters.since_s)))
-    return where, params
 
 
 def rule_matcher(filters: Filters, compile_rule: Callable[[str], re.Pattern[str]],
@@ -92,7 +99,8 @@ def rule_matcher(filters: Filters, compile_rule: Callable[[str], re.Pattern[str]
 class SelectMixin:
     """Pages of entries or stories for outputs, and full-text search."""
 
-    def select_page(self: StoreBase, filters: Filters, *, dedupe: bool, limit: int, now: datetime,
+    def select_page(self: StoreBase, filters: Sequence[Filters], *, dedupe: bool, limit: int,
+                    now: datetime,
                     before: tuple[str, int] | None = None, after: tuple[str, int] | None = None,
                     keep: Callable[[StoredEntry], bool] | None = None) -> Page:
         """The newest ``limit`` items matching ``filters``, older than ``before`` or newer

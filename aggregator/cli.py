@@ -37,7 +37,11 @@ from aggregator.pipeline import Pipeline, rebuild_stories
 from aggregator.pipeline import discover as pipeline_discover
 from aggregator.publish import FORMATS
 from aggregator.schedule import Runner, Service
-from aggregator.serve import create_app, render_merged
+from aggregator.serve import create_app, render_merged, views_for
+from aggregator.serve.outputs import static_documents, topic_urls
+from aggregator.serve.page import FEED_XSL, IndexView, render_index
+from aggregator.serve.static import write_file, write_outputs
+from aggregator.serve.websub import HubNotifier, hub_client
 from aggregator.store import Store
 
 log = logging.getLogger("aggregator")
@@ -188,7 +192,13 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
         create_app(store, config), host=config.server.host, port=config.server.port,
         log_level="warning", access_log=False, lifespan="off",
         timeout_graceful_shutdown=1, server_header=False))
-    async with Fetcher(config.settings) as fetcher:
+    async with Fetcher(config.settings) as fetcher, contextlib.AsyncExitStack() as stack:
+        announcing = None
+        if config.output.websub_hub:
+            client = await stack.enter_async_context(hub_client(config.settings.user_agent))
+            notifier = HubNotifier(config.output.websub_hub, client)
+            stack.push_async_callback(notifier.aclose, SHUTDOWN_GRACE_S)
+            announcing = asyncio.create_task(_announce(store, notifier, topic_urls(config)))
         pipeline = Pipeline(store, fetcher, config.settings, config.dedupe,
                             config.output.first_fetch_items)
         runner = Runner(store, pipeline, config.settings)
@@ -203,35 +213,70 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
         server.should_exit = True
         await service.stop(SHUTDOWN_GRACE_S)
         pipeline.close()
+        if announcing is not None:
+            announcing.cancel()
+            await asyncio.gather(announcing, return_exceptions=True)
         await asyncio.wait([serving], timeout=SHUTDOWN_GRACE_S)
         waiting.cancel()
         if serving.done() and serving.exception() is not None:
             raise AggregatorError(f"HTTP server failed: {serving.exception()}")
 
 
+async def _announce(store: Store, notifier: HubNotifier, topics: list[str]) -> None:
+    """Tell the WebSub hub whenever the store's content changes (checked every second)."""
+    seen = None
+    while True:
+        version, _ = store.content_version()
+        if version != seen:
+            await notifier.notify(topics)  # at start too: changes made while we were down
+            seen = version
+        await asyncio.sleep(1.0)
+
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="atom", show_default=True,
               help="Output format.")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (atomically) instead of stdout.")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="Write to this file (atomically) instead of stdout; with --all, a folder.")
+@click.option("--all", "every", is_flag=True,
+              help="Every output in every format, plus feed.xsl and index.html, as static "
+                   "files in the folder given with -o.")
 @click.pass_context
-def publish(ctx: click.Context, fmt: str, out: Path | None) -> None:
-    """Write the merged feed to stdout or a file."""
+def publish(ctx: click.Context, fmt: str, out: Path | None, every: bool) -> None:
+    """Write the merged feed to stdout or a file, or every output to a folder (--all)."""
     config = _config(ctx)
-    store = Store.open(config.settings.database)
+    if every and out is None:
+        raise click.UsageError("--all needs -o DIR")
+    store = _open(config)
     try:
-        body = render_merged(store, config, fmt)
+        if every:
+            documents = {"feed.xsl": FEED_XSL.encode(), **static_documents(store, config),
+                         "index.html": _static_index(store, config)}
+        else:
+            body = render_merged(store, config, fmt)
     finally:
         store.close()
-    if out is None:
-        sys.stdout.buffer.write(body)
-        return
-    partial = out.with_name(f".{out.name}.partial")
     try:
-        partial.write_bytes(body)
-        partial.replace(out)
+        if every:
+            assert out is not None
+            written = write_outputs(out, documents)
+            click.echo(f"{len(documents)} files in {out}, {len(written)} changed")
+        elif out is None:
+            sys.stdout.buffer.write(body)
+        else:
+            write_file(out, body)
     except OSError as exc:
-        raise AggregatorError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise AggregatorError(f"cannot write {exc.filename or out}: "
+                              f"{exc.strerror or exc}") from None
+
+
+def _static_index(store: Store, config: Config) -> bytes:
+    """The HTML page, for a static site: the newest stories and links to every output."""
+    views = views_for(config)
+    page = IndexView(title=config.output.title, base_url=config.output.base_url,
+                     outputs=tuple((v.spec.title, v.path.lstrip("/")) for v in views.values()),
+                     tags=())
+    return render_index(store.newest_stories(50), page).encode()
 
 
 @cli.command()

@@ -143,18 +143,20 @@ def key_mode(entries: Sequence[ParsedEntry], broken_share: float) -> str:
 def rekey(entries: Sequence[ParsedEntry], mode: str, feed_url: str) -> list[ParsedEntry]:
     """The entries keyed for ``mode``: as parsed ("guid"), by link, or by a content hash.
 
+    Hash keys always derive from ``feed_url`` (the feed's configured URL), so
+    a redirect or an adopted URL does not re-key id-less, link-less entries.
     Keys stay unique within the document: a repeat gets its position appended.
     """
-    if mode == "guid":
-        return list(entries)
     result, seen = [], set()
     for position, entry in enumerate(entries):
-        link = entry.url if mode == "link" else None
-        key = entry_key(None, link, entry.title, entry.published or entry.updated, feed_url)
+        key = entry.key
+        if mode != "guid" or key.startswith("sha256:"):
+            link = entry.url if mode == "link" else None
+            key = entry_key(None, link, entry.title, entry.published or entry.updated, feed_url)
         if key in seen:
             key = f"{key}#{position}"
         seen.add(key)
-        result.append(replace(entry, key=key))
+        result.append(entry if key == entry.key else replace(entry, key=key))
     return result
 
 

@@ -117,6 +117,7 @@ class Fetcher:
         """GET ``url`` conditionally; a FetchResult for 200/304, FetchError otherwise."""
         validators = validators or Validators()
         async with self._global, self._host_limit(url):
+            await self._space(url)  # outside the timeout: politeness is not the server's time
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self.settings.timeout_s):
@@ -139,7 +140,7 @@ class Fetcher:
         hops: list[tuple[int, str]] = []
         current = url
         while True:
-            response = await self._send(url, current, validators, first=not hops)
+            response = await self._send(url, current, validators)
             try:
                 target = self._redirect_target(url, current, response, hops)
                 if target is None:
@@ -150,8 +151,7 @@ class Fetcher:
             hops.append((response.status_code, target))
             current = target
 
-    async def _send(self, url: str, current: str, validators: Validators, *,
-                    first: bool) -> httpx.Response:
+    async def _send(self, url: str, current: str, validators: Validators) -> httpx.Response:
         headers = {}
         if validators.etag:
             headers["If-None-Match"] = validators.etag
@@ -160,8 +160,6 @@ class Fetcher:
         same_host = _host(current) == _host(url)
         token = _allow_private.set(same_host or self.settings.allow_private_redirects)
         try:
-            if first:  # the hops of one fetch are one visit: space visits, not hops
-                await self._space(current)
             client = self._client if same_host else self._hop_client
             request = client.build_request("GET", current, headers=headers)
             return await client.send(request, stream=True)

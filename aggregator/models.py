@@ -376,6 +376,7 @@ class FeedJob:
     redirect_count: int = 0
     redirect_since: str | None = None
     key_mode: str = "guid"  # guid, or link/hash while the feed's ids are broken
+    config_url: str = ""  # the feed's identity: keys and entry uids derive from it, not url
 
 
 @dataclass(frozen=True, slots=True)

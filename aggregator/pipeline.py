@@ -242,7 +242,7 @@ class Pipeline:
             self.store.set_key_mode(job.id, mode)
             log.warning("feed %s: entry ids %s; keying its entries by %s", job.url,
                         "are sane again" if mode == "guid" else "are missing or shared", mode)
-        return dedupe.rekey(entries, mode, job.url)
+        return dedupe.rekey(entries, mode, job.config_url or job.url)
 
     def store_entries(self, job: FeedJob, entries: Sequence[ParsedEntry],
                       now: datetime) -> dedupe.EntryDecisions:
@@ -277,7 +277,8 @@ class Pipeline:
             placed = (now_iso, sort_time(entry, now_iso, job.never_fetched))
             if entry.key in held_back:
                 placed = (now_iso, min(placed[1], to_iso(now - FIRST_FETCH_HOLD)))
-            self.store.insert_entry(job.id, entry, feed_url=job.url, digest=digest,
+            self.store.insert_entry(job.id, entry, feed_url=job.config_url or job.url,
+                                    digest=digest,
                                     placed=placed, found=found, match=match)
 
     def _held_back(self, job: FeedJob, items: Sequence[tuple[ParsedEntry, str]]) -> set[str]:

@@ -37,6 +37,7 @@ from aggregator.serve.outputs import (
     views_for,
 )
 from aggregator.serve.page import FEED_XSL, IndexView, render_index
+from aggregator.serve.websub import hub_links
 from aggregator.store import Store
 from aggregator.store.select import QueryError
 
@@ -124,6 +125,7 @@ def create_app(store: Store, config: Config) -> Starlette:
     cache = OutputCache(store, config)
     views = views_for(config)
     hub = config.output.websub_hub
+    base = config.output.base_url.rstrip("/")
 
     async def feed(request: Request) -> Response:
         view = views.get(request.path_params.get("path", "/feed"))
@@ -131,15 +133,14 @@ def create_app(store: Store, config: Config) -> Starlette:
         if view is None or fmt not in EXTENSIONS:
             return Response("no such feed", status_code=404, media_type="text/plain")
         try:
-            rendered = cache.get(view, fmt, _params(request))
+            params = _params(request)
+            rendered = cache.get(view, fmt, params)
         except (BadRequestError, QueryError) as exc:
             return _bad_request(str(exc))
         headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL,
                    "Last-Modified": format_datetime(rendered.last_modified, usegmt=True)}
-        if hub:
-            headers["Link"] = (f'<{hub}>; rel="hub", '
-                               f'<{config.output.base_url.rstrip("/")}{request.url.path}>; '
-                               'rel="self"')
+        if hub and not params.query:  # a filtered or paged view is not a pinged topic
+            headers["Link"] = hub_links(hub, f"{base}{view.path}.{EXTENSIONS[fmt]}")
         if is_not_modified(request, rendered):
             return Response(status_code=304, headers=headers)
         return Response(rendered.body, media_type=CONTENT_TYPES[fmt], headers=headers)

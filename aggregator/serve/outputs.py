@@ -122,14 +122,29 @@ def render_output(store: Store, config: Config, view: OutputView, fmt: str,
     if (params.before or params.after) and page.first is not None:
         links.append(("previous",
                       _with_query(here, [*plain, ("after", _cursor_text(page.first))])))
-    if config.output.websub_hub:
-        links.append(("hub", config.output.websub_hub))
+    if config.output.websub_hub and not params.query:
+        links.append(("hub", config.output.websub_hub))  # only plain outputs are pinged
     meta = FeedMeta(
         title=view.spec.title, home_url=config.output.base_url,
         self_url=_with_query(here, list(params.query)), updated=updated,
         feed_id=uuid.uuid5(uuid.NAMESPACE_URL, base + view.path).urn, links=tuple(links),
         stylesheet=STYLESHEET if fmt != "json" else None)
     return render(fmt, page.items, meta)
+
+
+def topic_urls(config: Config) -> list[str]:
+    """Every output URL a WebSub hub is pinged for: exactly their ``rel="self"``."""
+    base = config.output.base_url.rstrip("/")
+    return [f"{base}{path}.{ext}" for path in views_for(config) for ext in EXTENSIONS.values()]
+
+
+def static_documents(store: Store, config: Config) -> dict[str, bytes]:
+    """Every output (first page) as files for ``aggregator publish --all``."""
+    documents = {}
+    for path, view in views_for(config).items():
+        for fmt, ext in EXTENSIONS.items():
+            documents[f"{path.lstrip('/')}.{ext}"] = render_output(store, config, view, fmt)
+    return documents
 
 
 def render_merged(store: Store, config: Config, fmt: str) -> bytes:

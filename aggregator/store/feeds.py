@@ -21,20 +21,20 @@ from aggregator.store.base import StoreBase
 
 _JOB_COLUMNS = ("id, url, etag, last_modified, interval_s, error_streak, last_success, "
                 "body_hash, host, retry_after_scope, redirect_target, redirect_count, "
-                "redirect_since, key_mode")
+                "redirect_since, key_mode, config_url")
 _RUNNABLE = "enabled = 1 AND in_config = 1 AND gone_since IS NULL"
 
 
 def _job(row: tuple[object, ...]) -> FeedJob:
     (feed_id, url, etag, last_modified, interval_s, streak, last_success, body_hash, host,
-     scope, target, count, since, mode) = row
+     scope, target, count, since, mode, config_url) = row
     return FeedJob(id=int(str(feed_id)), url=str(url),
                    validators=Validators(etag=_str(etag), last_modified=_str(last_modified)),
                    interval_s=float(str(interval_s)), error_streak=int(str(streak)),
                    never_fetched=last_success is None, body_hash=_str(body_hash),
                    host=str(host), retry_after_scope=str(scope), redirect_target=_str(target),
                    redirect_count=int(str(count)), redirect_since=_str(since),
-                   key_mode=str(mode))
+                   key_mode=str(mode), config_url=str(config_url))
 
 
 def _str(value: object) -> str | None:
@@ -148,10 +148,11 @@ class FeedsMixin:
     def set_retry_until(self: StoreBase, job: FeedJob, until: datetime) -> None:
         """Honour a Retry-After: for this feed, or every feed of its host."""
         if job.retry_after_scope == "host":
+            self.conn.execute("UPDATE feeds SET retry_until = ? WHERE host = ?",
+                              (to_iso(until), job.host))
             self.conn.execute(
-                """UPDATE feeds SET retry_until = ?, next_fetch = max(next_fetch, ?),
-                     next_fetch_reason = 'Retry-After (host)' WHERE host = ?""",
-                (to_iso(until), to_iso(until), job.host))
+                """UPDATE feeds SET next_fetch = ?, next_fetch_reason = 'Retry-After (host)'
+                   WHERE host = ? AND next_fetch < ?""", (to_iso(until), job.host, to_iso(until)))
         else:
             self.conn.execute("UPDATE feeds SET retry_until = ? WHERE id = ?",
                               (to_iso(until), job.id))

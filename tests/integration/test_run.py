@@ -91,3 +91,23 @@ def test_busy_port_is_a_one_line_error(config_file: ConfigWriter, free_port: int
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{free_port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_service_pings_the_websub_hub_when_stories_change(
+        config_file: ConfigWriter, feed_server: FeedServer, start_service: Start) -> None:
+    from tests.test_websub import Hub
+
+    with Hub() as hub:
+        config = config_file(names=("rss20.xml",))
+        config.write_text(config.read_text().replace(
+            "[output]", f'[output]\nwebsub_hub = "{hub.url}"'))
+        service = start_service(config)
+        service.wait_until(lambda: len(served_titles(service)) > 0, "the first fetch")
+        service.wait_until(lambda: len({u for p in hub.topics() for u in p}) >= 3,
+                           "the hub to be pinged", timeout=20)
+        topics = {url for ping in hub.topics() for url in ping}
+        assert service.base + "/feed.atom" in topics
+        response = service.get("/feed.atom")
+        assert f'<{hub.url}>; rel="hub"' in response.headers["link"]
+        assert 'rel="hub"' in response.text
+        service.stop()

@@ -338,7 +338,8 @@ def enable(ctx: click.Context, url: str) -> None:
         store.close()
     if not found:
         raise click.ClickException(f"no feed with URL {url} (see `aggregator feeds`)")
-    click.echo(f"{url} is enabled and due now")
+    click.echo(f"{url}: gone mark, backoff and Retry-After cleared; due now "
+               "(a feed with enabled = false in the config stays disabled)")
 
 
 @cli.command()

@@ -14,7 +14,9 @@ an existing story through the first layer that matches, cheapest first:
 3. ``url``: the same canonical URL (``canonical_url``);
 4. ``fingerprint``: the same normalized title + text (``fingerprint``);
 5. ``near``: a MinHash/LSH candidate (``lsh_bands``) confirmed by the share
-   of word shingles the two texts have in common (``containment``).
+   of word shingles the two texts have in common (``containment``);
+6. ``title``: for a teaser copy (too little text to compare), a long title
+   worded alike with the same figures, within two days.
 
 Every layer past the first checks the candidate too, so a recurring title
 ("Morning briefing") or a URL reused for a new piece never swallows another

@@ -105,7 +105,7 @@ class DedupeSettings:
 
     window_s: float = 7 * 86400.0  # entries further apart in time never merge (but by origin)
     similarity: float = 0.6  # shingle containment that confirms a near-duplicate
-    min_words: int = 25  # shorter texts merge only by origin, URL or exact fingerprint
+    min_words: int = 25  # shorter texts are never near-duplicates (a teaser may match by title)
     max_content_updates: int = 24  # content-only changes kept per entry
     broken_id_share: float = 0.05  # above this share of missing/shared ids, key by link
 

@@ -75,7 +75,9 @@ def _failure_delay(outcome: FetchOutcome, timing: FeedTiming,
     backoff = min(timing.interval_s * 2 ** min(streak - 1, 32), cap)
     if outcome.retry_after_s is not None:
         return max(outcome.retry_after_s, 1.0), f"Retry-After ({outcome.retry_after_s:g}s)"
-    return backoff, f"backoff ({streak} failures)"
+    if outcome.reason == "internal":
+        return max(timing.interval_s, settings.min_interval_s), "retry after an internal error"
+    return max(backoff, settings.min_interval_s), f"backoff ({streak} failures)"
 
 
 class Runner:

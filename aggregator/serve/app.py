@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from html import escape
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -116,6 +117,12 @@ def _params(request: Request) -> Params:
     return parse_params(args)
 
 
+def plain_query(text: str) -> str | None:
+    """Words typed into a search box as an FTS5 query: every word quoted, all required."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or None
+
+
 def _bad_request(message: str) -> Response:
     return JSONResponse({"error": message}, status_code=400)
 
@@ -141,9 +148,14 @@ def create_app(store: Store, config: Config) -> Starlette:
                    "Last-Modified": format_datetime(rendered.last_modified, usegmt=True)}
         if hub and not params.query:  # a filtered or paged view is not a pinged topic
             headers["Link"] = hub_links(hub, f"{base}{view.path}.{EXTENSIONS[fmt]}")
+        headers["Vary"] = "Accept, Accept-Encoding"
         if is_not_modified(request, rendered):
             return Response(status_code=304, headers=headers)
-        return Response(rendered.body, media_type=CONTENT_TYPES[fmt], headers=headers)
+        media_type = CONTENT_TYPES[fmt]
+        if fmt != "json" and "text/html" in request.headers.get("accept", ""):
+            # Browsers show application/atom+xml as text; as XML they apply /feed.xsl.
+            media_type = "application/xml; charset=utf-8"
+        return Response(rendered.body, media_type=media_type, headers=headers)
 
     async def named(request: Request) -> Response:
         request.path_params["path"] = f"/o/{request.path_params['name']}"
@@ -173,9 +185,15 @@ def create_app(store: Store, config: Config) -> Starlette:
     async def index(request: Request) -> Response:
         try:
             params = _params(request)
-            stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
+            try:
+                stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
+            except QueryError:
+                # A search box gets words, not FTS5 syntax: search them as plain words.
+                params = replace(params, filters=replace(
+                    params.filters, query=plain_query(params.filters.query or "")))
+                stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
         except (BadRequestError, QueryError) as exc:
-            return HTMLResponse(f"<!doctype html><title>Bad request</title><p>{exc}",
+            return HTMLResponse(f"<!doctype html><title>Bad request</title><p>{escape(str(exc))}",
                                 status_code=400, headers={"Content-Security-Policy": CSP})
         outputs = tuple((v.spec.title, v.path) for v in views.values())
         view = IndexView(title=config.output.title, base_url=config.output.base_url,

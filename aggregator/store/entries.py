@@ -26,11 +26,16 @@ ENTRY_COLUMNS = """e.uid, f.url, coalesce(f.title, f.feed_title), f.link, f.upda
     e.first_seen, e.sort_at, e.tags, e.enclosures"""
 
 
-def stored_entry(row: Sequence[object], also: tuple[Sighting, ...] = ()) -> StoredEntry:
-    """A StoredEntry from a row selected with ``ENTRY_COLUMNS``."""
+def stored_entry(row: Sequence[object], also: tuple[Sighting, ...] = (),
+                 uid: str | None = None) -> StoredEntry:
+    """A StoredEntry from a row selected with ``ENTRY_COLUMNS``.
+
+    A story is published under its own ``uid`` (its first entry's), so the
+    item keeps its id when an earlier copy becomes the representative.
+    """
     r = list(row)
     return StoredEntry(
-        uid=str(r[0]), feed_url=str(r[1]), feed_title=_opt(r[2]), feed_link=_opt(r[3]),
+        uid=uid or str(r[0]), feed_url=str(r[1]), feed_title=_opt(r[2]), feed_link=_opt(r[3]),
         feed_updated=_opt(r[4]), url=_opt(r[5]), title=_opt(r[6]), author=_opt(r[7]),
         summary=_opt(r[8]), content=_opt(r[9]), published=_opt(r[10]), updated=_opt(r[11]),
         first_seen=str(r[12]), sort_at=str(r[13]), tags=tuple(json.loads(str(r[14]))),
@@ -149,9 +154,10 @@ class EntriesMixin:
         ``placed`` is (first seen, sort position).  Returns the entry id.
         """
         first_seen, sort_at = placed
+        uid = entry_uid(feed_url, entry.key)
         story_id = match.story_id if match else int(self.conn.execute(
-            "INSERT INTO stories (first_seen, sort_at) VALUES (?, ?)",
-            (first_seen, sort_at)).lastrowid or 0)
+            "INSERT INTO stories (uid, first_seen, sort_at) VALUES (?, ?, ?)",
+            (uid, first_seen, sort_at)).lastrowid or 0)
         cursor = self.conn.execute(
             """INSERT INTO entries (feed_id, entry_key, uid, guid, url, title, author, summary,
                  content, published, updated, tags, enclosures, content_hash, first_seen,
@@ -159,7 +165,7 @@ class EntriesMixin:
                  dedupe_layer, dedupe_score, matched_entry_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (feed_id, entry_key) DO NOTHING""",
-            [feed_id, entry.key, entry_uid(feed_url, entry.key), *_values(entry), digest,
+            [feed_id, entry.key, uid, *_values(entry), digest,
              first_seen, first_seen, sort_at, story_id, found.canonical_url, found.fingerprint,
              found.origin, match.layer if match else "new", match.score if match else None,
              match.entry_id if match else None])
@@ -178,7 +184,8 @@ class EntriesMixin:
                       placed: tuple[str, str]) -> None:
         """Put a stored entry into a story again (``dedupe --rebuild``)."""
         story_id = match.story_id if match else int(self.conn.execute(
-            "INSERT INTO stories (first_seen, sort_at) VALUES (?, ?)", placed).lastrowid or 0)
+            "INSERT INTO stories (uid, first_seen, sort_at) "
+            "SELECT uid, ?, ? FROM entries WHERE id = ?", (*placed, entry_id)).lastrowid or 0)
         self.conn.execute(
             """UPDATE entries SET story_id = ?, canonical_url = ?, fingerprint = ?, origin = ?,
                  dedupe_layer = ?, dedupe_score = ?, matched_entry_id = ? WHERE id = ?""",

@@ -129,6 +129,7 @@ def _initial(conn: sqlite3.Connection) -> None:
 
         CREATE TABLE stories (
             id INTEGER PRIMARY KEY,
+            uid TEXT,                      -- the published item's id: its first entry's uid
             representative_id INTEGER,     -- earliest published entry; on a tie the fullest
             rep_published TEXT,
             rep_size INTEGER NOT NULL DEFAULT 0,

@@ -165,7 +165,7 @@ def _fetch(conn: sqlite3.Connection, where: Sequence[str], params: Sequence[obje
                 (*params, *page_params, limit)).fetchall()
             return [(r[0], r[1], stored_entry(r[2:])) for r in rows]
         rows = conn.execute(
-            f"""SELECT x.sort_at, x.id, x.representative_id FROM stories x
+            f"""SELECT x.sort_at, x.id, x.representative_id, x.uid FROM stories x
                 WHERE EXISTS (SELECT 1 FROM entries e JOIN feeds f ON f.id = e.feed_id
                               WHERE e.story_id = x.id AND {conds}){page_where}
                 ORDER BY x.sort_at {order}, x.id {order} LIMIT ?""",  # noqa: S608
@@ -177,7 +177,7 @@ def _fetch(conn: sqlite3.Connection, where: Sequence[str], params: Sequence[obje
     return _stories(conn, rows)
 
 
-def _stories(conn: sqlite3.Connection, rows: Sequence[tuple[str, int, int]],
+def _stories(conn: sqlite3.Connection, rows: Sequence[tuple[str, int, int, str]],
              ) -> list[tuple[str, int, StoredEntry]]:
     """Stories as their representative entries with their other sightings."""
     if not rows:
@@ -188,11 +188,11 @@ def _stories(conn: sqlite3.Connection, rows: Sequence[tuple[str, int, int]],
             WHERE e.id IN ({marks})""", [r[2] for r in rows])}  # noqa: S608
     sightings = sightings_of(conn, [r[1] for r in rows])
     result = []
-    for sort_at, story_id, rep_id in rows:
+    for sort_at, story_id, rep_id, uid in rows:
         row = found.get(rep_id)
         if row is None:
             continue
         also = tuple(s for s in sightings.get(story_id, ())
                      if not (s.url == row[5] and s.feed_url == row[1]))
-        result.append((sort_at, story_id, stored_entry(row, also)))
+        result.append((sort_at, story_id, stored_entry(row, also, uid)))
     return result

@@ -19,14 +19,15 @@ class StoriesMixin:
         copy or an edit never moves a story back to the top.
         """
         rows = self.conn.execute(
-            f"""SELECT s.id, {ENTRY_COLUMNS}
+            f"""SELECT s.id, s.uid, {ENTRY_COLUMNS}
                 FROM stories s JOIN entries e ON e.id = s.representative_id
                 JOIN feeds f ON f.id = e.feed_id
                 WHERE f.in_config = 1
                 ORDER BY s.sort_at DESC, s.id DESC LIMIT ?""", (limit,)).fetchall()  # noqa: S608
         sightings = sightings_of(self.conn, [row[0] for row in rows if row[0] is not None])
-        return [stored_entry(row[1:], tuple(s for s in sightings.get(row[0], ())
-                                            if s.url != row[6] or s.feed_url != row[2]))
+        return [stored_entry(row[2:], tuple(s for s in sightings.get(row[0], ())
+                                            if s.url != row[7] or s.feed_url != row[3]),
+                             uid=row[1])
                 for row in rows]
 
     def list_stories(self: StoreBase, since: str, limit: int = 1000,

@@ -171,3 +171,14 @@ def test_publish_all_writes_every_output(loaded: Path, tmp_path: Path) -> None:
                      "o/science.atom", "o/science.json", "o/science.rss"]
     assert json.loads((out / "o" / "science.json").read_text())["items"]
     assert_valid_feed(out / "feed.rss")
+
+
+def test_browsers_get_feeds_as_xml_and_search_box_takes_plain_words(client: AppClient) -> None:
+    browser = client.get("/feed.atom", headers={"Accept": "text/html,application/xml"})
+    assert browser.headers["content-type"].startswith("application/xml")
+    assert "Accept" in browser.headers["vary"]
+    reader = client.get("/feed.atom")
+    assert reader.headers["content-type"].startswith("application/atom+xml")
+    page = client.get("/", params={"q": 'C++ "unbalanced'})
+    assert page.status_code == 200
+    assert client.get("/feed.atom", params={"q": '"unbalanced'}).status_code == 400

@@ -126,3 +126,22 @@ def test_stories_explain_and_dedupe_commands(
     assert conn.execute("SELECT count(*) FROM stories").fetchone()[0] == 4
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     conn.close()
+
+
+def test_story_keeps_its_item_id_when_an_earlier_copy_arrives(
+        config_file: ConfigWriter, two_outlets: tuple[str, str], feed_server: FeedServer,
+        tmp_path: Path) -> None:
+    feed_server.set_file("early.xml", rss("Early", item(
+        "e-1", "Seoul and Tokyo to resume shuttle diplomacy", "https://early.example/s",
+        WIRE, "Fri, 20 Nov 2026 08:00:00 +0000")))
+    config = config_file(names=("herald.xml", "times.xml"))
+    assert main(["--config", str(config), "fetch"]) == 0
+    out = tmp_path / "before.atom"
+    assert main(["--config", str(config), "publish", "-o", str(out)]) == 0
+    before = {e.id: e.title for e in feedparser.parse(out.read_bytes()).entries}
+    config.write_text(config.read_text() + f'\n[[feeds]]\nurl = "{feed_server.url("early.xml")}"\n')
+    assert main(["--config", str(config), "fetch"]) == 0
+    assert main(["--config", str(config), "publish", "-o", str(out)]) == 0
+    after = {e.id: e.title for e in feedparser.parse(out.read_bytes()).entries}
+    assert set(after) == set(before)  # same items, same ids
+    assert "Seoul and Tokyo to resume shuttle diplomacy" in after.values()  # new representative

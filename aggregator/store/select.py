@@ -110,8 +110,15 @@ class SelectMixin:
         cursor = after if newer else before
         items: list[tuple[str, int, StoredEntry]] = []
         for _ in range(MAX_SCAN_ROUNDS):
-            batch = _fetch(self.conn, where, params, dedupe=dedupe, limit=limit + 1,
-                           cursor=cursor, newer=newer)
+            try:
+                batch = _fetch(self.conn, where, params, dedupe=dedupe, limit=limit + 1,
+                               cursor=cursor, newer=newer)
+            except sqlite3.OperationalError as exc:
+                if not any(f.query for f in filters):
+                    raise
+                # FTS5 parses the query only when it runs: "unterminated string", ...
+                raise QueryError(self.path, "query", f"not a valid full-text query: {exc}",
+                                 ) from None
             items += [row for row in batch if keep is None or keep(row[2])]
             if len(batch) <= limit or len(items) > limit:
                 break
@@ -155,26 +162,21 @@ def _fetch(conn: sqlite3.Connection, where: Sequence[str], params: Sequence[obje
     page_where = f" AND (x.sort_at, x.id) {op} (?, ?)" if cursor else ""
     page_params = list(cursor) if cursor else []
     conds = " AND ".join(where)
-    try:
-        if not dedupe:
-            rows = conn.execute(
-                f"""SELECT e.sort_at, e.id, {ENTRY_COLUMNS} FROM entries e
-                    JOIN feeds f ON f.id = e.feed_id
-                    WHERE {conds}{page_where.replace("x.", "e.")}
-                    ORDER BY e.sort_at {order}, e.id {order} LIMIT ?""",  # noqa: S608
-                (*params, *page_params, limit)).fetchall()
-            return [(r[0], r[1], stored_entry(r[2:])) for r in rows]
+    if not dedupe:
         rows = conn.execute(
-            f"""SELECT x.sort_at, x.id, x.representative_id, x.uid FROM stories x
-                WHERE EXISTS (SELECT 1 FROM entries e JOIN feeds f ON f.id = e.feed_id
-                              WHERE e.story_id = x.id AND {conds}){page_where}
-                ORDER BY x.sort_at {order}, x.id {order} LIMIT ?""",  # noqa: S608
+            f"""SELECT e.sort_at, e.id, {ENTRY_COLUMNS} FROM entries e
+                JOIN feeds f ON f.id = e.feed_id
+                WHERE {conds}{page_where.replace("x.", "e.")}
+                ORDER BY e.sort_at {order}, e.id {order} LIMIT ?""",  # noqa: S608
             (*params, *page_params, limit)).fetchall()
-    except sqlite3.OperationalError as exc:
-        if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
-            raise QueryError("", "query", f"not a valid full-text query: {exc}") from None
-        raise
-    return _stories(conn, rows)
+        return [(r[0], r[1], stored_entry(r[2:])) for r in rows]
+    story_rows = conn.execute(
+        f"""SELECT x.sort_at, x.id, x.representative_id, x.uid FROM stories x
+            WHERE EXISTS (SELECT 1 FROM entries e JOIN feeds f ON f.id = e.feed_id
+                          WHERE e.story_id = x.id AND {conds}){page_where}
+            ORDER BY x.sort_at {order}, x.id {order} LIMIT ?""",  # noqa: S608
+        (*params, *page_params, limit)).fetchall()
+    return _stories(conn, story_rows)
 
 
 def _stories(conn: sqlite3.Connection, rows: Sequence[tuple[str, int, int, str]],

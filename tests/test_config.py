@@ -116,6 +116,21 @@ BAD_CASES = {
     "bad base url": ('[output]\nbase_url = "not a url"\n', ["output.base_url"]),
     "invalid toml": ('[[feeds]]\nurl = "https://a.example/f\n', ["invalid TOML", ":2"]),
     "feeds not an array": ('feeds = "x"\n', ["feeds", "array of tables"]),
+    "output without name": ('[[outputs]]\ntags = ["x"]\n', ["outputs.name", "output #1"]),
+    "output bad name": ('[[outputs]]\nname = "Bad Name"\n', ["outputs.name", "'Bad Name'"]),
+    "output duplicate name": ('[[outputs]]\nname = "a"\n[[outputs]]\nname = "a"\n',
+                              ["outputs.name", "duplicate"]),
+    "output bad regex": ('[[outputs]]\nname = "a"\ninclude = ["/(open/"]\n',
+                         ["outputs.include", "output 'a'", "regular expression", ":3"]),
+    "output bad query": ('[[outputs]]\nname = "a"\nquery = "AND OR"\n',
+                         ["outputs.query", "output 'a'", "full-text"]),
+    "output unknown feed": ('[[outputs]]\nname = "a"\nfeeds = ["https://x.example/f"]\n',
+                            ["outputs.feeds", "not a configured feed"]),
+    "output bad tags_mode": ('[[outputs]]\nname = "a"\ntags_mode = "most"\n',
+                             ["outputs.tags_mode", "output 'a'"]),
+    "output unknown key": ('[[outputs]]\nname = "a"\ntag = ["x"]\n',
+                           ["outputs.tag", "output 'a'", "unknown key"]),
+    "bad websub hub": ('[output]\nwebsub_hub = "hub"\n', ["output.websub_hub"]),
 }
 
 

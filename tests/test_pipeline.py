@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.fetch import Fetcher
-from aggregator.models import FeedConfig, FetchOutcome, Settings, from_iso, utc_now
+from aggregator.models import FeedConfig, FetchOutcome, Settings, from_iso, to_iso, utc_now
 from aggregator.pipeline import Pipeline
 from aggregator.schedule import Runner
 from aggregator.store import Store
@@ -219,3 +219,32 @@ def test_a_feed_announcing_a_new_url_is_reported_not_followed(
     listed = store.list_feeds()[0]
     assert listed.declared_url == "https://new.example/feed.xml"
     assert listed.url == url
+
+
+def test_first_fetch_items_keeps_a_new_feeds_backlog_off_the_page(
+        feed_server: FeedServer, settings: Settings) -> None:
+    now = utc_now()
+    items = "".join(
+        f"<item><title>Post {n}</title><guid>p{n}</guid>"
+        f"<pubDate>{format_datetime(now - timedelta(minutes=n), usegmt=True)}</pubDate></item>"
+        for n in range(1, 11))
+    feed_server.set_file("big.xml", "<rss version='2.0'><channel><title>b</title>"
+                         f"<link>https://x.example/</link><description>d</description>{items}"
+                         "</channel></rss>")
+    store = open_store(settings, FeedConfig(url=feed_server.url("big.xml")))
+
+    async def go() -> None:
+        async with Fetcher(settings) as fetcher:
+            pipeline = Pipeline(store, fetcher, settings, first_fetch_items=3)
+            try:
+                jobs, _ = store.cycle_jobs(utc_now(), force=True)
+                await Runner(store, pipeline, settings).run_jobs(jobs)
+            finally:
+                pipeline.close()
+
+    asyncio.run(go())
+    newest = [e.title for e in store.newest_entries(5)]
+    assert newest[:3] == ["Post 1", "Post 2", "Post 3"]
+    held = store.conn.execute("SELECT count(*) FROM entries WHERE sort_at < ?",
+                              (to_iso(now - timedelta(days=6)),)).fetchone()[0]
+    assert held == 7

@@ -176,15 +176,19 @@ def test_requests_to_one_host_are_spaced(feed_server: FeedServer, settings: Sett
     assert time.monotonic() - started >= 0.8
 
 
-def test_posting_rate_is_observed(feed_server: FeedServer, settings: Settings) -> None:
+def dated_feed(count: int, step: timedelta) -> str:
+    """An RSS feed of ``count`` posts, "Post 1" newest, one ``step`` apart before now."""
     now = utc_now()
     items = "".join(
         f"<item><title>Post {n}</title><guid>p{n}</guid>"
-        f"<pubDate>{format_datetime(now - timedelta(hours=2 * n), usegmt=True)}</pubDate></item>"
-        for n in range(1, 6))
-    feed_server.set_file("hourly.xml", "<rss version='2.0'><channel><title>h</title>"
-                         f"<link>https://x.example/</link><description>d</description>{items}"
-                         "</channel></rss>")
+        f"<pubDate>{format_datetime(now - step * n, usegmt=True)}</pubDate></item>"
+        for n in range(1, count + 1))
+    return ("<rss version='2.0'><channel><title>h</title><link>https://x.example/</link>"
+            f"<description>d</description>{items}</channel></rss>")
+
+
+def test_posting_rate_is_observed(feed_server: FeedServer, settings: Settings) -> None:
+    feed_server.set_file("hourly.xml", dated_feed(5, timedelta(hours=2)))
     store = open_store(settings, FeedConfig(url=feed_server.url("hourly.xml")))
     cycle(store, settings)
     row = feed_row(store, feed_server.url("hourly.xml"))
@@ -224,13 +228,7 @@ def test_a_feed_announcing_a_new_url_is_reported_not_followed(
 def test_first_fetch_items_keeps_a_new_feeds_backlog_off_the_page(
         feed_server: FeedServer, settings: Settings) -> None:
     now = utc_now()
-    items = "".join(
-        f"<item><title>Post {n}</title><guid>p{n}</guid>"
-        f"<pubDate>{format_datetime(now - timedelta(minutes=n), usegmt=True)}</pubDate></item>"
-        for n in range(1, 11))
-    feed_server.set_file("big.xml", "<rss version='2.0'><channel><title>b</title>"
-                         f"<link>https://x.example/</link><description>d</description>{items}"
-                         "</channel></rss>")
+    feed_server.set_file("big.xml", dated_feed(10, timedelta(minutes=1)))
     store = open_store(settings, FeedConfig(url=feed_server.url("big.xml")))
 
     async def go() -> None:

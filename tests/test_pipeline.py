@@ -125,6 +125,8 @@ def test_network_down_grows_no_error_streak(settings: Settings) -> None:
     outcomes = cycle(store, replace(settings, concurrency=1))
     assert {o.reason for o in outcomes} == {"connect"}
     assert [feed_row(store, u)["error_streak"] for u in urls] == [0, 0, 0, 0]
+    assert {feed_row(store, u)["next_fetch_reason"] for u in urls} == {"network down"}
+    assert {f.status for f in store.list_feeds()} == {"error"}
     assert store.conn.execute("SELECT count(*) FROM fetches").fetchone()[0] == 4
 
 

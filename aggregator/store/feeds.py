@@ -53,8 +53,8 @@ def config_hash(feed: FeedConfig) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def feed_status(enabled: bool, gone: bool, streak: int, last_success: str | None,
-                failing_after: int) -> str:
+def feed_status(enabled: bool, gone: bool, streak: int, last_success: str | None, *,
+                failing_after: int, last_outcome: str | None = None) -> str:
     """One word for a feed's state: disabled, gone, failing, error, ok or new."""
     if not enabled:
         return "disabled"
@@ -62,7 +62,7 @@ def feed_status(enabled: bool, gone: bool, streak: int, last_success: str | None
         return "gone"
     if streak >= failing_after:
         return "failing"
-    if streak:
+    if streak or last_outcome == "error":  # no streak: the network was blamed
         return "error"
     return "ok" if last_success else "new"
 
@@ -167,7 +167,8 @@ class FeedsMixin:
     def forgive_failures(self: StoreBase, feed_ids: Sequence[int]) -> None:
         """Undo the streak growth of failures that turned out to be the network's."""
         self.conn.executemany(
-            "UPDATE feeds SET error_streak = max(error_streak - 1, 0) WHERE id = ?",
+            "UPDATE feeds SET error_streak = max(error_streak - 1, 0), "
+            "next_fetch_reason = 'network down' WHERE id = ?",
             [(feed_id,) for feed_id in feed_ids])
 
     def enable_feed(self: StoreBase, url: str, now: datetime) -> bool:
@@ -215,7 +216,8 @@ class FeedsMixin:
             enabled=bool(r[5]), last_status=r[6], last_outcome=r[7], last_fetch=r[8],
             last_success=r[9], next_fetch=None if r[17] else r[10], error_streak=r[11],
             last_error=r[12], entry_count=r[13], config_url=r[14],
-            status=feed_status(bool(r[5]), r[17] is not None, r[11], r[9], failing_after),
+            status=feed_status(bool(r[5]), r[17] is not None, r[11], r[9],
+                               failing_after=failing_after, last_outcome=r[7]),
             next_fetch_reason="gone: re-enable with `aggregator enable`" if r[17] else r[15],
             last_reason=r[16], gone_since=r[17], retry_until=r[18], declared_url=r[19],
             redirect_target=r[20], url_history=tuple(history.get(r[0], ())),

@@ -29,8 +29,13 @@ def to_iso(moment: datetime) -> str:
 
 
 def from_iso(text: str) -> datetime:
-    """Parse the store's UTC ISO 8601 string back into an aware datetime."""
-    return datetime.strptime(text, ISO_FORMAT).replace(tzinfo=UTC)
+    """Parse the store's UTC ISO 8601 string back into an aware datetime.
+
+    ValueError for anything else (fromisoformat is ten times faster than strptime).
+    """
+    if len(text) != 20 or not text.endswith("Z"):
+        raise ValueError(f"not a UTC ISO 8601 time: {text!r}")
+    return datetime.fromisoformat(text)
 
 
 def plain_text(fragment: str | None) -> str:

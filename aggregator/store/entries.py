@@ -116,7 +116,7 @@ class EntriesMixin:
                 found[key] = (digest, updated, count)
         return found
 
-    def find_candidates(self: StoreBase, new: EntryFeatures, limit: int = 20,
+    def find_candidates(self: StoreBase, new: EntryFeatures, limit: int = 10,
                         before_id: int | None = None) -> list[Candidate]:
         """Stored entries that may be the same article: indexed lookups only, no scans.
 

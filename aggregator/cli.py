@@ -45,7 +45,10 @@ from aggregator.serve.websub import HubNotifier, hub_client
 from aggregator.store import Store
 
 log = logging.getLogger("aggregator")
-SHUTDOWN_GRACE_S = 2.0
+# Stopping: in-flight fetches get FETCH_GRACE_S, the HTTP server and a pending
+# WebSub ping a second each, so the process exits within 5 s of the signal.
+FETCH_GRACE_S = 1.5
+SERVER_GRACE_S = 1.0
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -197,7 +200,7 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
         if config.output.websub_hub:
             client = await stack.enter_async_context(hub_client(config.settings.user_agent))
             notifier = HubNotifier(config.output.websub_hub, client)
-            stack.push_async_callback(notifier.aclose, SHUTDOWN_GRACE_S)
+            stack.push_async_callback(notifier.aclose, SERVER_GRACE_S)
             announcing = asyncio.create_task(_announce(store, notifier, topic_urls(config)))
         pipeline = Pipeline(store, fetcher, config.settings, config.dedupe,
                             config.output.first_fetch_items)
@@ -211,12 +214,12 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
         await asyncio.wait([serving, waiting], return_when=asyncio.FIRST_COMPLETED)
         log.info("stopping")
         server.should_exit = True
-        await service.stop(SHUTDOWN_GRACE_S)
+        await service.stop(FETCH_GRACE_S)
         pipeline.close()
         if announcing is not None:
             announcing.cancel()
             await asyncio.gather(announcing, return_exceptions=True)
-        await asyncio.wait([serving], timeout=SHUTDOWN_GRACE_S)
+        await asyncio.wait([serving], timeout=SERVER_GRACE_S)
         waiting.cancel()
         if serving.done() and serving.exception() is not None:
             raise AggregatorError(f"HTTP server failed: {serving.exception()}")
@@ -266,8 +269,7 @@ def publish(ctx: click.Context, fmt: str, out: Path | None, every: bool) -> None
         else:
             write_file(out, body)
     except OSError as exc:
-        raise AggregatorError(f"cannot write {exc.filename or out}: "
-                              f"{exc.strerror or exc}") from None
+        raise AggregatorError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def _static_index(store: Store, config: Config) -> bytes:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -44,6 +47,7 @@ from aggregator.store.select import QueryError
 
 CACHE_CONTROL = "public, max-age=60"
 CACHE_ITEMS = 256  # distinct (output, format, query) renderings kept
+AGING_TTL_S = 60.0  # renderings with a "since" filter are redone at least this often
 SEARCH_PAGE = 20
 PAGE_STORIES = 50
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; "
@@ -58,6 +62,7 @@ class Rendered:
     body: bytes
     etag: str
     last_modified: datetime
+    expires: float  # time.monotonic() after which it is rendered again anyway
 
 
 class OutputCache:
@@ -76,7 +81,7 @@ class OutputCache:
         version, changed = self.store.content_version()
         key = (view.path, fmt, params.query)
         cached = self._items.get(key)
-        if cached is not None and cached.version == version:
+        if cached is not None and cached.version == version and cached.expires > time.monotonic():
             self._items.move_to_end(key)
             return cached
         with self._lock:
@@ -84,7 +89,11 @@ class OutputCache:
             # Weak: the same entity is served plain or gzipped (RFC 9110 8.8.1).
             etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             modified = from_iso(changed) if changed else self._started
-            rendered = Rendered(version=version, body=body, etag=etag, last_modified=modified)
+            # An age filter ("since") changes its answer as time passes, not only on writes.
+            aging = view.spec.filters.since_s is not None or params.filters.since_s is not None
+            expires = time.monotonic() + (AGING_TTL_S if aging else float("inf"))
+            rendered = Rendered(version=version, body=body, etag=etag, last_modified=modified,
+                                expires=expires)
             self._items[key] = rendered
             self._items.move_to_end(key)
             while len(self._items) > CACHE_ITEMS:
@@ -127,6 +136,33 @@ def _bad_request(message: str) -> Response:
     return JSONResponse({"error": message}, status_code=400)
 
 
+def _search_endpoint(store: Store, base: str) -> Callable[[Request], Awaitable[Response]]:
+    """/search?q=&page=: JSON hits with snippets, paged; 400 for a bad query."""
+
+    async def search(request: Request) -> Response:
+        query = (request.query_params.get("q") or "").strip()
+        page_text = request.query_params.get("page", "1")
+        if not query:
+            return _bad_request("q is required: a full-text query, e.g. ?q=seoul")
+        if not page_text.isdigit() or int(page_text) < 1:
+            return _bad_request("page must be a whole number from 1")
+        page = int(page_text)
+        try:
+            hits = store.search(query, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE)
+        except QueryError as exc:
+            return _bad_request(exc.problem)
+        results = [{"id": h.entry.uid, "title": h.entry.title, "url": h.entry.url,
+                    "feed": {"url": h.entry.feed_url, "title": h.entry.feed_title},
+                    "published": h.entry.published, "first_seen": h.entry.first_seen,
+                    "snippet": h.snippet} for h in hits[:SEARCH_PAGE]]
+        more = len(hits) > SEARCH_PAGE
+        return JSONResponse({"query": query, "page": page, "results": results,
+                             "next": f"{base}/search?{urlencode({'q': query, 'page': page + 1})}"
+                             if more else None})
+
+    return search
+
+
 def create_app(store: Store, config: Config) -> Starlette:
     """The ASGI app: /feed.*, /o/NAME.*, /search, /, /feed.xsl and /healthz."""
     cache = OutputCache(store, config)
@@ -142,13 +178,15 @@ def create_app(store: Store, config: Config) -> Starlette:
         try:
             params = _params(request)
             rendered = cache.get(view, fmt, params)
-        except (BadRequestError, QueryError) as exc:
+        except BadRequestError as exc:
             return _bad_request(str(exc))
+        except QueryError as exc:
+            return _bad_request(exc.problem)
         headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL,
                    "Last-Modified": format_datetime(rendered.last_modified, usegmt=True)}
         if hub and not params.query:  # a filtered or paged view is not a pinged topic
             headers["Link"] = hub_links(hub, f"{base}{view.path}.{EXTENSIONS[fmt]}")
-        headers["Vary"] = "Accept, Accept-Encoding"
+        headers["Vary"] = "Accept"  # the gzip middleware adds Accept-Encoding
         if is_not_modified(request, rendered):
             return Response(status_code=304, headers=headers)
         media_type = CONTENT_TYPES[fmt]
@@ -160,27 +198,6 @@ def create_app(store: Store, config: Config) -> Starlette:
     async def named(request: Request) -> Response:
         request.path_params["path"] = f"/o/{request.path_params['name']}"
         return await feed(request)
-
-    async def search(request: Request) -> Response:
-        query = (request.query_params.get("q") or "").strip()
-        page_text = request.query_params.get("page", "1")
-        if not query:
-            return _bad_request("q is required: a full-text query, e.g. ?q=seoul")
-        if not page_text.isdigit() or int(page_text) < 1:
-            return _bad_request("page must be a whole number from 1")
-        page = int(page_text)
-        try:
-            hits = store.search(query, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE)
-        except QueryError as exc:
-            return _bad_request(str(exc).split(": ", 2)[-1])
-        results = [{"id": h.entry.uid, "title": h.entry.title, "url": h.entry.url,
-                    "feed": {"url": h.entry.feed_url, "title": h.entry.feed_title},
-                    "published": h.entry.published, "first_seen": h.entry.first_seen,
-                    "snippet": h.snippet} for h in hits[:SEARCH_PAGE]]
-        more = len(hits) > SEARCH_PAGE
-        return JSONResponse({"query": query, "page": page, "results": results,
-                             "next": str(request.url.include_query_params(page=page + 1))
-                             if more else None})
 
     async def index(request: Request) -> Response:
         try:
@@ -214,6 +231,7 @@ def create_app(store: Store, config: Config) -> Starlette:
                              "content_version": version, "content_changed": changed,
                              "now": to_iso(utc_now())})
 
+    search = _search_endpoint(store, base)
     routes = [
         Route("/feed.xsl", stylesheet, methods=["GET", "HEAD"]),  # before /feed.{fmt}
         Route("/feed.{fmt}", feed, methods=["GET", "HEAD"]),

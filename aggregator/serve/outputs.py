@@ -21,7 +21,7 @@ from aggregator.store import Store
 from aggregator.store.select import Page, rule_matcher
 
 EXTENSIONS = {"atom": "atom", "rss": "rss", "json": "json"}
-MAX_LIMIT = 500
+MAX_LIMIT = 1000  # items in one document, whatever max_entries or ?limit= say
 STYLESHEET = "/feed.xsl"
 PARAMS = ("tag", "q", "feed", "since", "limit", "before", "after")
 

@@ -27,6 +27,10 @@ MAX_SCAN_ROUNDS = 10  # include/exclude rules read at most this many pages of ca
 class QueryError(StoreError):
     """A full-text query SQLite cannot parse: the user's mistake, not the store's."""
 
+    def __init__(self, path: str, operation: str, problem: str) -> None:
+        self.problem = problem  # what to tell the user, without the store's path
+        super().__init__(path, operation, problem)
+
 
 @dataclass(frozen=True, slots=True)
 class Page:

@@ -372,7 +372,7 @@ def _confirm(new: EntryFeatures, when: str, candidate: Candidate,
     return score if not short and score >= threshold else None
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)  # ~17 KB each: bounded memory
 def _stored_view(entry_id: int, title: str | None, summary: str | None, content: str | None,
                  ) -> tuple[str, tuple[str, ...], frozenset[int]]:
     """A stored entry's normalized title, words and shingles, memoized.

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= feeds.toml
 
-.PHONY: run fetch test lint typecheck bench-scale clean
+.PHONY: run fetch test lint typecheck bench bench-scale clean
 
 $(BIN)/aggregator: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ lint: $(BIN)/aggregator
 
 typecheck: $(BIN)/aggregator
 	$(BIN)/mypy
+
+# Side by side with reader (its own venv, built on first use): prints the table and
+# writes it to docs/benchmarks.md. SIZE=small (CI, seconds), medium (minutes), full.
+SIZE ?= full
+bench: $(BIN)/aggregator
+	$(BIN)/python -m benchmarks.bench --size $(SIZE)
 
 # Memory and start-up with 1,000 and 100,000 configured feeds (about a minute).
 bench-scale: $(BIN)/aggregator

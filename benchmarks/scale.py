@@ -55,6 +55,7 @@ database = "bench.db"
 interval = "1h"
 concurrency = 32
 per_host = 32
+host_delay = "0s"
 jitter = 0.0
 
 [server]

@@ -235,22 +235,50 @@ def lsh_bands(shingle_set: frozenset[int], offset: int = 0,
               rows_per_band: int = _MINHASH_ROWS) -> tuple[int, ...]:
     """MinHash in bands: texts sharing most shingles share a band with high probability.
 
-    Text: 24 permutations in 12 bands of 2 rows: a pair with Jaccard 0.5
+    Text: 24 MinHash values in 12 bands of 2 rows: a pair with Jaccard 0.5
     collides in some band with probability 0.97, at 0.7 with 0.9997.  Titles
     (few words, many shared by chance) use 3 rows: 0.95 at Jaccard 0.6, 0.28
     at 0.3, which keeps false candidates few.  Each value is tagged with its
     band number so one indexed column holds them all.
+
+    The values come from one-permutation hashing (Li, Owen and Zhang 2012)
+    with densification by rotation (Shrivastava and Li 2014): one pass over
+    the shingles instead of one per value, the same collision probabilities
+    in expectation, and most of the matcher's time saved.
     """
     if not shingle_set:
         return ()
-    mins = [min(((a * s + b) % _MERSENNE) for s in shingle_set)
-            for a, b in _PERMUTATIONS[:rows_per_band * _MINHASH_BANDS]]
+    mins = one_permutation_minhash(shingle_set, rows_per_band * _MINHASH_BANDS)
     bands = []
     for band in range(_MINHASH_BANDS):
         rows = mins[band * rows_per_band:(band + 1) * rows_per_band]
         digest = hashlib.blake2b(repr(rows).encode(), digest_size=5).digest()
         bands.append(((band + offset) << 40) | int.from_bytes(digest))
     return tuple(bands)
+
+
+def one_permutation_minhash(shingle_set: frozenset[int], count: int) -> list[int]:
+    """``count`` MinHash values from one hash per shingle (bins), empty bins densified."""
+    a, b = _PERMUTATIONS[0]
+    bins: list[int | None] = [None] * count
+    for shingle in shingle_set:
+        value = (a * shingle + b) % _MERSENNE
+        index = value % count
+        current = bins[index]
+        if current is None or value < current:
+            bins[index] = value
+    filled = [i for i, v in enumerate(bins) if v is not None]
+    result = []
+    for i, value in enumerate(bins):
+        if value is not None:
+            result.append(value)
+            continue
+        # The nearest filled bin to the right, tagged with the distance so the
+        # borrowed value differs from the one in its own bin.
+        source = next((j for j in filled if j > i), filled[0])
+        distance = (source - i) % count
+        result.append((bins[source] or 0) + distance * _MERSENNE)
+    return result
 
 
 def numbers(title: str, words: Sequence[str], limit: int) -> frozenset[str]:

@@ -268,10 +268,10 @@ def one_permutation_minhash(shingle_set: frozenset[int], count: int) -> list[int
         if current is None or value < current:
             bins[index] = value
     filled = [i for i, v in enumerate(bins) if v is not None]
-    result = []
-    for i, value in enumerate(bins):
-        if value is not None:
-            result.append(value)
+    result: list[int] = []
+    for i, slot in enumerate(bins):
+        if slot is not None:
+            result.append(slot)
             continue
         # The nearest filled bin to the right, tagged with the distance so the
         # borrowed value differs from the one in its own bin.

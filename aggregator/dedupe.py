@@ -29,6 +29,7 @@ import functools
 import hashlib
 import re
 import zlib
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -286,18 +287,15 @@ def numbers(title: str, words: Sequence[str], limit: int) -> frozenset[str]:
     return frozenset(w for w in (*title.split(), *words[:limit]) if w.isdigit())
 
 
-def same_specifics(title_a: str, words_a: Sequence[str], title_b: str,
-                   words_b: Sequence[str]) -> bool:
-    """False when the numbers of one lead are missing from the other text.
+def same_specifics(lead_a: frozenset[str], all_a: frozenset[str], lead_b: frozenset[str],
+                   all_b: frozenset[str]) -> bool:
+    """False when the numbers of one lead (``numbers`` of ``LEAD_WORDS``) miss from the other.
 
     Templated stories ("Cholera cases in Davao jump 45%; 12 dead" against
     "... in Jakarta ...; 24 dead") share most of their words; their figures
-    tell them apart.  A truncated copy's lead figures are all in the full text.
+    tell them apart.  A truncated copy's lead figures are all in the full text
+    (``all_*``: ``numbers`` of ``SIGNATURE_WORDS``).
     """
-    lead_a, all_a = numbers(title_a, words_a, LEAD_WORDS), numbers(title_a, words_a,
-                                                                    SIGNATURE_WORDS)
-    lead_b, all_b = numbers(title_b, words_b, LEAD_WORDS), numbers(title_b, words_b,
-                                                                    SIGNATURE_WORDS)
     return lead_a <= all_b or lead_b <= all_a
 
 
@@ -321,6 +319,18 @@ def title_similarity(a: str, b: str) -> float:
     return len(set_a & set_b) / len(set_a | set_b) if set_a and set_b else 0.0
 
 
+def pack_shingles(shingle_set: frozenset[int]) -> bytes:
+    """Shingles as 4 bytes each, sorted: a twelfth of the memory of the set."""
+    return array("I", sorted(shingle_set)).tobytes()
+
+
+def shingle_set(packed: bytes) -> frozenset[int]:
+    """The set that ``pack_shingles`` packed."""
+    values = array("I")
+    values.frombytes(packed)
+    return frozenset(values)
+
+
 def containment(a: frozenset[int], b: frozenset[int]) -> float:
     """Share of the smaller shingle set found in the larger: robust to truncated copies."""
     if not a or not b:
@@ -332,22 +342,24 @@ def features(entry: ParsedEntry, settings: DedupeSettings) -> EntryFeatures:
     """The matcher's view of ``entry``."""
     title = normalize_title(entry.title)
     words = entry_text(entry.content, entry.summary)
-    shingle_set = shingles(words)
     fingerprint = None
     if words:
         joined = title + "\x1f" + " ".join(words)
         fingerprint = hashlib.sha256(joined.encode()).hexdigest()[:32]
     long_enough = len(words) >= settings.min_words
+    lead = words[:SIGNATURE_WORDS]
     return EntryFeatures(
         title=title,
-        words_lead=tuple(words[:SIGNATURE_WORDS]),
+        lead_words=" ".join(lead),
         canonical_url=canonical_url(entry.url),
         origin=origin_of(entry),
         fingerprint=fingerprint,
-        shingles=shingle_set,
+        shingles=pack_shingles(shingles(words)),
         bands=lsh_bands(shingles(words[:LEAD_WORDS])) if long_enough else (),
         title_bands=title_bands(title),
         words=len(words),
+        lead_numbers=numbers(title, lead, LEAD_WORDS),
+        all_numbers=numbers(title, lead, SIGNATURE_WORDS),
     )
 
 
@@ -386,30 +398,63 @@ def _confirm(new: EntryFeatures, when: str, candidate: Candidate,
     gap_s = abs((from_iso(when) - from_iso(candidate.when)).total_seconds())
     if gap_s > settings.window_s:
         return None
-    their_title, their_words, their_shingles = _stored_view(
-        candidate.entry_id, candidate.title, candidate.summary, candidate.content)
-    score = containment(new.shingles, their_shingles)
+    if candidate.layer == "title":
+        return _confirm_title(new, candidate, gap_s, settings)
+    theirs = stored_view(candidate)
+    score = containment(shingle_set(new.shingles), theirs.shingles)
     short = new.words < settings.min_words
     if candidate.layer in ("url", "fingerprint"):
         return _confirm_exact(candidate.layer, short, gap_s, score, settings)
-    if not same_specifics(new.title, new.words_lead, their_title, their_words):
+    if not same_specifics(new.lead_numbers, new.all_numbers, theirs.lead_numbers,
+                          theirs.all_numbers):
         return None
-    if candidate.layer == "title":
-        return _confirm_title(new, (their_title, their_words), gap_s, score, settings)
     threshold = settings.similarity + (0.15 if gap_s > 2 * 86400 else 0.0)
     return score if not short and score >= threshold else None
 
 
-@functools.lru_cache(maxsize=512)  # ~17 KB each: bounded memory
-def _stored_view(entry_id: int, title: str | None, summary: str | None, content: str | None,
-                 ) -> tuple[str, tuple[str, ...], frozenset[int]]:
-    """A stored entry's normalized title, words and shingles, memoized.
+@dataclass(frozen=True, slots=True)
+class StoredView:
+    """What the matcher compares of a stored entry (``features``, minus the lookups)."""
 
-    Recent entries are the candidates of many new ones: normalizing their
-    text once instead of per comparison is most of the matcher's time.
+    title: str
+    words: int
+    shingles: frozenset[int]
+    lead_numbers: frozenset[str]
+    all_numbers: frozenset[str]
+
+
+def stored_view(candidate: Candidate) -> StoredView:
+    """The candidate's view: from the words stored at insert, else from its text.
+
+    Entries stored before the matcher's view had columns (or just updated:
+    the update clears them) are normalized from their HTML, which costs ten
+    times more.
     """
-    words = tuple(entry_text(content, summary))
-    return normalize_title(title), words, shingles(words)
+    if candidate.match_words is not None:
+        return _view_of_words(candidate.entry_id, candidate.match_title or "",
+                              candidate.match_words, candidate.word_count or 0)
+    return _view_of_text(candidate.entry_id, candidate.title, candidate.summary,
+                         candidate.content)
+
+
+@functools.lru_cache(maxsize=64)  # ~14 KB each; few candidates get this far
+def _view_of_words(entry_id: int, title: str, words: str, count: int) -> StoredView:
+    """Memoized: recent entries are the candidates of many new ones."""
+    return _view(title, words.split(), count)
+
+
+@functools.lru_cache(maxsize=64)
+def _view_of_text(entry_id: int, title: str | None, summary: str | None,
+                  content: str | None) -> StoredView:
+    words = entry_text(content, summary)
+    return _view(normalize_title(title), words, len(words))
+
+
+def _view(title: str, words: Sequence[str], count: int) -> StoredView:
+    lead = words[:SIGNATURE_WORDS]
+    return StoredView(title=title, words=count, shingles=shingles(lead),
+                      lead_numbers=numbers(title, lead, LEAD_WORDS),
+                      all_numbers=numbers(title, lead, SIGNATURE_WORDS))
 
 
 def _confirm_exact(layer: str, short: bool, gap_s: float, score: float,
@@ -425,19 +470,25 @@ def _confirm_exact(layer: str, short: bool, gap_s: float, score: float,
     return 1.0 if not short or gap_s <= 86400 else None
 
 
-def _confirm_title(new: EntryFeatures, theirs: tuple[str, Sequence[str]], gap_s: float,
-                   score: float, settings: DedupeSettings) -> float | None:
+def _confirm_title(new: EntryFeatures, candidate: Candidate, gap_s: float,
+                   settings: DedupeSettings) -> float | None:
     """A title match counts only for a teaser copy (one side has too little text).
 
     Both titles must be long (recurring ones are short), close in wording,
-    with the same figures, and the entries at most two days apart.
+    with the same figures, and the entries at most two days apart.  The
+    title alone rules out most candidates, so it is checked before the text.
     """
-    their_title, their_words = theirs
-    teaser = min(new.words, len(their_words)) < settings.min_words
+    their_title = ((candidate.match_title or "") if candidate.match_words is not None
+                   else normalize_title(candidate.title))
     similar = title_similarity(new.title, their_title)
-    if (gap_s > 2 * 86400 or not long_title(their_title)
+    if (gap_s > 2 * 86400 or similar < TITLE_SIMILARITY or not long_title(their_title)
             or numbers(new.title, (), 0) != numbers(their_title, (), 0)):
         return None
-    if similar >= TITLE_SIMILARITY and (teaser or score >= settings.similarity / 2):
+    theirs = stored_view(candidate)
+    if not same_specifics(new.lead_numbers, new.all_numbers, theirs.lead_numbers,
+                          theirs.all_numbers):
+        return None
+    teaser = min(new.words, theirs.words) < settings.min_words
+    if teaser or containment(shingle_set(new.shingles), theirs.shingles) >= settings.similarity / 2:
         return similar
     return None

@@ -287,17 +287,24 @@ class FeedCandidate:
 
 @dataclass(frozen=True, slots=True)
 class EntryFeatures:
-    """What the matcher compares: computed once per new entry."""
+    """What the matcher compares: computed once per new entry, in a parser process.
+
+    Compact on purpose (strings and packed bytes, ~3 KB an entry rather than
+    ~23 KB of Python sets and tuples): the features of every entry of the
+    feeds in flight are held at once, and they cross a process boundary.
+    """
 
     canonical_url: str | None
     origin: str | None
     fingerprint: str | None
-    shingles: frozenset[int]
+    shingles: bytes  # the lead's word 3-gram hashes, packed (``dedupe.shingle_set`` reads them)
     bands: tuple[int, ...]
     words: int
     title: str = ""  # normalized
-    words_lead: tuple[str, ...] = ()  # the first words of the text, normalized
+    lead_words: str = ""  # the first words of the text, normalized, space-separated
     title_bands: tuple[int, ...] = ()  # LSH bands of the title, for teaser copies
+    lead_numbers: frozenset[str] = frozenset()  # figures in the title and the lead
+    all_numbers: frozenset[str] = frozenset()  # figures in the title and the compared words
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,8 +316,11 @@ class Candidate:
     layer: str  # the lookup that found it: origin, url, fingerprint, near
     when: str  # published, else first seen
     title: str | None
-    summary: str | None
+    summary: str | None  # None when the matcher's view below is stored
     content: str | None
+    match_title: str | None = None  # normalized title, as stored at insert
+    match_words: str | None = None  # the normalized lead words, space-separated
+    word_count: int | None = None  # words in the whole text
 
 
 @dataclass(frozen=True, slots=True)

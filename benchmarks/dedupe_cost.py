@@ -21,8 +21,8 @@ from pathlib import Path
 
 from aggregator import dedupe
 from aggregator.models import DedupeSettings, FeedConfig, ParsedEntry, to_iso, utc_now
+from aggregator.pipeline import sort_time
 from aggregator.store import Store
-from aggregator.store.entries import sort_time
 
 _VOCABULARY = ("minister government election talks border trade deal bank rate inflation "
                "storm flood quake rescue court ruling protest police vote parliament budget "

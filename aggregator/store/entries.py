@@ -49,6 +49,16 @@ def _opt(value: object) -> str | None:
 
 
 
+# The HTML only when the matcher's view is not stored (rows from before migration 2).
+_CANDIDATE_COLUMNS = """id, story_id, coalesce(published, first_seen), title,
+    CASE WHEN match_words IS NULL THEN summary END,
+    CASE WHEN match_words IS NULL THEN content END,
+    match_title, match_words, word_count"""
+# The newest entries in one LSH band.  One arm per band, each reading at most
+# ``limit`` index rows, where ``band IN (...)`` read every entry of a popular
+# band (a common title word): the cost stays flat as the store grows.
+_BAND_ARM = ("SELECT * FROM (SELECT entry_id FROM entry_bands WHERE band = ? "
+             "AND entry_id < ? ORDER BY entry_id DESC LIMIT ?)")
 _ENTRY_FIELDS = ("guid", "url", "title", "author", "summary", "content", "published", "updated")
 
 
@@ -64,18 +74,33 @@ def _values(entry: ParsedEntry) -> list[object]:
     ]
 
 
+def _match_view(found: EntryFeatures) -> tuple[str, str, int]:
+    """The matcher's view of an entry as stored: (title, lead words, word count)."""
+    return found.title, found.lead_words, found.words
+
+
 def _join_story(conn: sqlite3.Connection, story_id: int, entry_id: int,
-                entry: ParsedEntry) -> None:
-    """Count the entry in its story; it becomes the representative if earlier or fuller."""
-    rep_id, rep_published, rep_size = conn.execute(
-        "SELECT representative_id, rep_published, rep_size FROM stories WHERE id = ?",
-        (story_id,)).fetchone()
+                entry: ParsedEntry, *, new_story: bool = False) -> None:
+    """Count the entry in its story; it becomes the representative if earlier or fuller.
+
+    One statement for a story just made for this entry, two otherwise: this
+    runs for every new entry, inside the writer's busiest loop.
+    """
     size = completeness(entry)
-    mine, theirs = entry.published or "9999", rep_published or "9999"
-    if rep_id is None or mine < theirs or (mine == theirs and size > rep_size):
+    becomes = new_story
+    if not new_story:
+        rep_id, rep_published, rep_size = conn.execute(
+            "SELECT representative_id, rep_published, rep_size FROM stories WHERE id = ?",
+            (story_id,)).fetchone()
+        mine, theirs = entry.published or "9999", rep_published or "9999"
+        becomes = rep_id is None or mine < theirs or (mine == theirs and size > rep_size)
+    if becomes:
         conn.execute("UPDATE stories SET representative_id = ?, rep_published = ?, "
-                     "rep_size = ? WHERE id = ?", (entry_id, entry.published, size, story_id))
-    conn.execute("UPDATE stories SET entry_count = entry_count + 1 WHERE id = ?", (story_id,))
+                     "rep_size = ?, entry_count = entry_count + 1 WHERE id = ?",
+                     (entry_id, entry.published, size, story_id))
+    else:
+        conn.execute("UPDATE stories SET entry_count = entry_count + 1 WHERE id = ?",
+                     (story_id,))
 
 
 def search_text(entry: ParsedEntry) -> str:
@@ -86,19 +111,6 @@ def search_text(entry: ParsedEntry) -> str:
 def completeness(entry: ParsedEntry) -> int:
     """How much of the article an entry carries: the tie-breaker for a story's representative."""
     return len(entry.content or "") + len(entry.summary or "") + (100 if entry.author else 0)
-
-
-def sort_time(entry: ParsedEntry, now_iso: str, never_fetched: bool) -> str:
-    """Where an entry sits in the merged feed: when we first saw it.
-
-    On a feed's first fetch its entries keep their own dates (clamped to now),
-    so adding a feed does not put its whole backlog on top.
-    """
-    if never_fetched:
-        own = entry.published or entry.updated
-        if own is not None and own < now_iso:
-            return own
-    return now_iso
 
 
 class EntriesMixin:
@@ -129,21 +141,28 @@ class EntriesMixin:
             lookups.append(("url", "canonical_url = ?", (new.canonical_url,)))
         if new.fingerprint:
             lookups.append(("fingerprint", "fingerprint = ?", (new.fingerprint,)))
+        newest = before_id or 1 << 62
         for layer, bands in (("near", new.bands), ("title", new.title_bands)):
             if bands:
-                marks = ",".join("?" * len(bands))
-                lookups.append((layer, "id IN (SELECT entry_id FROM entry_bands "  # noqa: S608
-                                       f"WHERE band IN ({marks}))", tuple(bands)))
+                lookups.append((layer, "id IN (" + " UNION ALL ".join([_BAND_ARM] * len(bands))
+                                + ")", tuple(v for band in bands for v in (band, newest, limit))))
+        if not lookups:
+            return []
+        # One statement for all the lookups (their SQL is constant, values bound):
+        # each is a handful of index probes, so the cost per statement was most of it.
+        arm = (f"SELECT * FROM (SELECT ? AS arm, {_CANDIDATE_COLUMNS} FROM entries "  # noqa: S608
+               "WHERE {where} AND id < ? ORDER BY id DESC LIMIT ?)")
+        sql = " UNION ALL ".join(arm.format(where=where) for _, where, _ in lookups)
+        params: list[object] = []
+        for number, (_, _, values) in enumerate(lookups):
+            params.extend((number, *values, newest, limit))
+        rows = sorted(self.conn.execute(sql, params), key=lambda row: int(row[0]))
         seen: set[int] = set()
         found: list[Candidate] = []
-        for layer, where, params in lookups:
-            for row in self.conn.execute(
-                    f"SELECT id, story_id, coalesce(published, first_seen), title, summary, "  # noqa: S608
-                    f"content FROM entries WHERE {where} AND id < ? ORDER BY id DESC LIMIT ?",
-                    (*params, before_id or 1 << 62, limit)):
-                if row[0] not in seen:
-                    seen.add(row[0])
-                    found.append(Candidate(row[0], row[1], layer, row[2], *row[3:]))
+        for row in rows:  # an entry found by several lookups counts for the first
+            if row[1] not in seen:
+                seen.add(row[1])
+                found.append(Candidate(row[1], row[2], lookups[row[0]][0], row[3], *row[4:]))
         return found
 
     def insert_entry(self: StoreBase, feed_id: int, entry: ParsedEntry, *, feed_url: str,
@@ -162,13 +181,15 @@ class EntriesMixin:
             """INSERT INTO entries (feed_id, entry_key, uid, guid, url, title, author, summary,
                  content, published, updated, tags, enclosures, content_hash, first_seen,
                  last_changed, sort_at, story_id, canonical_url, fingerprint, origin,
-                 dedupe_layer, dedupe_score, matched_entry_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 dedupe_layer, dedupe_score, matched_entry_id, match_title, match_words,
+                 word_count)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                       ?, ?, ?)
                ON CONFLICT (feed_id, entry_key) DO NOTHING""",
             [feed_id, entry.key, uid, *_values(entry), digest,
              first_seen, first_seen, sort_at, story_id, found.canonical_url, found.fingerprint,
              found.origin, match.layer if match else "new", match.score if match else None,
-             match.entry_id if match else None])
+             match.entry_id if match else None, *_match_view(found)])
         entry_id = int(cursor.lastrowid or 0)
         if not cursor.rowcount:
             return 0
@@ -176,7 +197,7 @@ class EntriesMixin:
                           (entry_id, entry.title or "", search_text(entry)))
         self.conn.executemany("INSERT OR IGNORE INTO entry_bands (band, entry_id) VALUES (?, ?)",
                               [(band, entry_id) for band in found.bands + found.title_bands])
-        _join_story(self.conn, story_id, entry_id, entry)
+        _join_story(self.conn, story_id, entry_id, entry, new_story=match is None)
         return entry_id
 
     def restory_entry(self: StoreBase, entry_id: int, entry: ParsedEntry,
@@ -188,22 +209,28 @@ class EntriesMixin:
             "SELECT uid, ?, ? FROM entries WHERE id = ?", (*placed, entry_id)).lastrowid or 0)
         self.conn.execute(
             """UPDATE entries SET story_id = ?, canonical_url = ?, fingerprint = ?, origin = ?,
-                 dedupe_layer = ?, dedupe_score = ?, matched_entry_id = ? WHERE id = ?""",
+                 dedupe_layer = ?, dedupe_score = ?, matched_entry_id = ?, match_title = ?,
+                 match_words = ?, word_count = ? WHERE id = ?""",
             (story_id, found.canonical_url, found.fingerprint, found.origin,
              match.layer if match else "new", match.score if match else None,
-             match.entry_id if match else None, entry_id))
+             match.entry_id if match else None, *_match_view(found), entry_id))
         self.conn.executemany("INSERT OR IGNORE INTO entry_bands (band, entry_id) VALUES (?, ?)",
                               [(band, entry_id) for band in found.bands + found.title_bands])
         _join_story(self.conn, story_id, entry_id, entry)
 
     def update_entries(self: StoreBase, feed_id: int,
                        items: Sequence[tuple[ParsedEntry, str]], now: datetime) -> None:
-        """Rewrite changed entries in place: first_seen and sort position are kept."""
+        """Rewrite changed entries in place: first_seen and sort position are kept.
+
+        The matcher's stored view is cleared rather than recomputed here: a
+        changed entry that comes up as a candidate is read from its new text.
+        """
         now_iso = to_iso(now)
         self.conn.executemany(
             """UPDATE entries SET guid = ?, url = ?, title = ?, author = ?, summary = ?,
                  content = ?, published = ?, updated = ?, tags = ?, enclosures = ?,
-                 content_hash = ?, last_changed = ?, update_count = update_count + 1
+                 content_hash = ?, last_changed = ?, update_count = update_count + 1,
+                 match_title = NULL, match_words = NULL, word_count = NULL
                WHERE feed_id = ? AND entry_key = ?""",
             [[*_values(e), digest, now_iso, feed_id, e.key] for e, digest in items])
         self.conn.executemany(

@@ -175,6 +175,20 @@ def _initial(conn: sqlite3.Connection) -> None:
     """)
 
 
+@migration(2, "the matcher's view of each entry")
+def _match_view(conn: sqlite3.Connection) -> None:
+    """Keep what story matching compares, so a candidate is never normalized again.
+
+    Rows stored before this (NULL) are normalized from their HTML when they
+    come up as candidates; ``aggregator dedupe --rebuild`` fills them in.
+    """
+    _execute_script(conn, """
+        ALTER TABLE entries ADD COLUMN match_title TEXT;   -- normalized title
+        ALTER TABLE entries ADD COLUMN match_words TEXT;   -- normalized lead words
+        ALTER TABLE entries ADD COLUMN word_count INTEGER; -- words in the whole text
+    """)
+
+
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -13,8 +13,8 @@ import pytest
 from aggregator import dedupe
 from aggregator.errors import MigrationError
 from aggregator.models import DedupeSettings, FeedConfig, ParsedEntry, to_iso, utc_now
+from aggregator.pipeline import sort_time
 from aggregator.store import SCHEMA_VERSION, Store
-from aggregator.store.entries import sort_time
 
 FEED = "https://x.example/feed"
 

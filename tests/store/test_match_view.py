@@ -1,0 +1,149 @@
+"""The matcher's stored view (migration 2), band lookups, and background checkpoints."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from aggregator import dedupe
+from aggregator.models import DedupeSettings, FeedConfig, ParsedEntry, to_iso, utc_now
+from aggregator.pipeline import prepare_feed, sort_time
+from aggregator.store import SCHEMA_VERSION, Store
+from aggregator.store.schema import MIGRATIONS
+
+SETTINGS = DedupeSettings()
+BODY = ("Chile's central bank held its benchmark interest rate at 5.75 percent on Tuesday, "
+        "as expected, saying inflation was easing but risks remained from a weaker peso and "
+        "higher energy prices, and signalled that cuts could resume early next year if the "
+        "outlook allowed, according to a statement released after the board's meeting.")
+
+
+def entry(key: str, title: str = "Chile's central bank holds its benchmark rate steady",
+          text: str = BODY) -> ParsedEntry:
+    return ParsedEntry(key=key, guid=None, url=f"https://{key}.example/story", title=title,
+                       author=None, summary=None, content=f"<p>{text}</p>",
+                       published="2026-11-20T09:00:00Z", updated=None)
+
+
+def insert(store: Store, item: ParsedEntry, feed_id: int = 1) -> dedupe.StoryMatch | None:
+    now_iso = to_iso(utc_now())
+    found = dedupe.features(item, SETTINGS)
+    match = dedupe.match_story(found, item.published or now_iso, store.find_candidates(found),
+                               SETTINGS)
+    with store.transaction():
+        store.insert_entry(feed_id, item, feed_url=f"https://feed{feed_id}.example/",
+                           digest="h", placed=(now_iso, sort_time(item, now_iso, False)),
+                           found=found, match=match)
+    return match
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    opened = Store.open(tmp_path / "s.db")
+    opened.sync_feeds([FeedConfig(url=f"https://feed{i}.example/") for i in (1, 2, 3)],
+                      3600, utc_now())
+    return opened
+
+
+def test_insert_stores_the_view_the_matcher_compares(store: Store) -> None:
+    insert(store, entry("a"))
+    title, words, count = store.conn.execute(
+        "SELECT match_title, match_words, word_count FROM entries").fetchone()
+    expected = dedupe.features(entry("a"), SETTINGS)
+    assert (title, words, count) == (expected.title, expected.lead_words, expected.words)
+    candidate = store.find_candidates(expected)[0]
+    assert candidate.content is None  # the HTML is not read when the view is stored
+    view = dedupe.stored_view(candidate)
+    assert view.shingles == dedupe.shingle_set(expected.shingles)
+    assert view.lead_numbers == expected.lead_numbers
+
+
+def test_rows_without_a_view_are_matched_from_their_text(store: Store) -> None:
+    """A store from before migration 2 (or an updated entry) has NULL views."""
+    insert(store, entry("a"), feed_id=1)
+    store.conn.execute("UPDATE entries SET match_title = NULL, match_words = NULL, "
+                       "word_count = NULL")
+    copy = entry("b", text=BODY.replace("Tuesday", "Tuesday in Santiago"))
+    candidate = store.find_candidates(dedupe.features(copy, SETTINGS))[0]
+    assert candidate.content is not None and candidate.match_words is None
+    match = insert(store, copy, feed_id=2)
+    assert match is not None and match.layer == "near"
+
+
+def test_updating_an_entry_clears_its_view(store: Store) -> None:
+    insert(store, entry("a"))
+    with store.transaction():
+        store.update_entries(1, [(entry("a", text=BODY + " Updated."), "h2")],
+                             utc_now() + timedelta(hours=1))
+    row = store.conn.execute("SELECT match_words, word_count FROM entries").fetchone()
+    assert row == (None, None)
+
+
+def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                 "applied TEXT NOT NULL)")
+    MIGRATIONS[1][1](conn)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    store = Store.open(path)
+    assert store.schema_version() == SCHEMA_VERSION >= 2
+    columns = {row[1] for row in store.conn.execute("PRAGMA table_info(entries)")}
+    assert {"match_title", "match_words", "word_count"} <= columns
+
+
+def test_band_lookup_returns_the_newest_of_a_crowded_band(store: Store) -> None:
+    """Many entries in the same bands: the newest ``limit``, found per band."""
+    now_iso = to_iso(utc_now())
+    found = replace(dedupe.features(entry("x"), SETTINGS), canonical_url=None,
+                    fingerprint=None, origin=None)
+    with store.transaction():
+        for n in range(30):
+            store.insert_entry(3, entry(f"k{n}"), feed_url="https://feed3.example/",
+                               digest="h", placed=(now_iso, now_iso), found=found, match=None)
+    ids = [row[0] for row in store.conn.execute("SELECT id FROM entries ORDER BY id DESC")]
+    candidates = store.find_candidates(found, limit=10)
+    assert [c.entry_id for c in candidates] == ids[:10]
+    assert {c.layer for c in candidates} == {"near"}  # found by the title bands too: first wins
+    older = store.find_candidates(found, limit=5, before_id=ids[3])
+    assert [c.entry_id for c in older] == ids[4:9]
+
+
+def test_prepare_feed_returns_features_in_step_with_entries() -> None:
+    body = ("<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+            "<link>https://n.example/</link>"
+            "<item><guid>1</guid><title>First story about the harbour</title>"
+            f"<description>{BODY}</description></item>"
+            "<item><guid>2</guid><title>Second</title><description>Short.</description></item>"
+            "</channel></rss>").encode()
+    parsed, found = prepare_feed(body, "https://n.example/feed", {}, SETTINGS)
+    assert len(found) == len(parsed.entries) == 2
+    assert found[0] == dedupe.features(parsed.entries[0], SETTINGS)
+    assert found[1].words == 1 and found[1].bands == ()
+
+
+def test_background_checkpoint_folds_the_wal(store: Store, tmp_path: Path) -> None:
+    store.checkpoint_in_background()
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+    checkpointer.wal_bytes = 64 * 1024
+    checkpointer.interval_s = 0.02
+    with store.transaction():
+        for n in range(200):
+            store.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                               (f"k{n}", "x" * 2000))
+    wal = str(tmp_path / "s.db-wal")
+    assert os.path.getsize(wal) > 64 * 1024
+    deadline = time.monotonic() + 10
+    while not checkpointer.checkpoints and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert checkpointer.checkpoints >= 1
+    store.close()
+    assert not checkpointer._thread.is_alive()

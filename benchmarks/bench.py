@@ -5,7 +5,8 @@
 1. builds reader's own virtual environment if it is missing
    (``benchmarks/.venv-reader``: reader 3.26 and the sgmllib3k its vendored
    feedparser needs, on the same interpreter as ours; reader is never a
-   dependency of ours);
+   dependency of ours), and ours as users install it
+   (``benchmarks/.venv-ours``: runtime dependencies only, no test tools);
 2. generates the corpus (``benchmarks.corpus``, seeded, cached under
    ``benchmarks/.work/``) and starts the loopback server
    (``benchmarks.corpus_server``, its own process, never measured);
@@ -51,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "benchmarks"
 WORK = HERE / ".work"
 READER_VENV = HERE / ".venv-reader"
+OURS_VENV = HERE / ".venv-ours"
 READER_PACKAGES = ("reader==3.26", "sgmllib3k")
 DOC = ROOT / "docs" / "benchmarks.md"
 
@@ -85,6 +87,30 @@ def reader_python(log: Callable[[str], None] = print) -> Path:
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                     *READER_PACKAGES], check=True)
     subprocess.run(probe, check=True, capture_output=True)
+    return python
+
+
+def ours_python(log: Callable[[str], None] = print) -> Path:
+    """Our interpreter as users install it: runtime dependencies only, building it if needed.
+
+    Not the development venv: its test tools (selenium brings trio, which
+    httpcore then imports) would add memory that a user's install does not
+    have.  An editable install, so it always runs the code of this checkout.
+    """
+    python = OURS_VENV / "bin" / "python"
+    probe = [str(python), "-c", "import aggregator.cli"]
+    marker = OURS_VENV / "pyproject.toml"
+    wanted = (ROOT / "pyproject.toml").read_bytes()
+    if python.exists() and marker.exists() and marker.read_bytes() == wanted and \
+            subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+        return python
+    log(f"building {OURS_VENV.relative_to(ROOT)} (aggregator, runtime dependencies only)")
+    shutil.rmtree(OURS_VENV, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(OURS_VENV)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "-e", str(ROOT)], check=True)
+    subprocess.run(probe, check=True, capture_output=True)
+    marker.write_bytes(wanted)
     return python
 
 
@@ -229,7 +255,7 @@ def run_system(system: str, folder: Path, urls: Sequence[str], concurrency: int,
     (folder / "urls.txt").write_text("\n".join(urls) + "\n")
     if system == "ours":
         config = write_config(folder, urls, concurrency)
-        argv = [sys.executable, "-m", "benchmarks.run_ours", "--config", str(config),
+        argv = [str(ours_python()), "-m", "benchmarks.run_ours", "--config", str(config),
                 "--cycles", str(cycles)]
         db = folder / "ours.db"
     else:
@@ -260,7 +286,7 @@ def run_httpx(folder: Path, urls: Sequence[str], concurrency: int, passes: int) 
     """Feeds/s of each conditional pass of the bare httpx loop."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "urls.txt").write_text("\n".join(urls) + "\n")
-    m = measure.run([sys.executable, "-m", "benchmarks.httpx_loop", "--urls",
+    m = measure.run([str(ours_python()), "-m", "benchmarks.httpx_loop", "--urls",
                      str(folder / "urls.txt"), "--concurrency", str(concurrency),
                      "--passes", str(passes)], cwd=ROOT)
     if m.returncode != 0:
@@ -270,7 +296,7 @@ def run_httpx(folder: Path, urls: Sequence[str], concurrency: int, passes: int) 
 
 
 def run_floor(corpus_dir: Path, procs: int, max_feeds: int) -> dict[str, float]:
-    m = measure.run([sys.executable, "-m", "benchmarks.floor", "--corpus", str(corpus_dir),
+    m = measure.run([str(ours_python()), "-m", "benchmarks.floor", "--corpus", str(corpus_dir),
                      "--procs", str(procs), "--max-feeds", str(max_feeds)], cwd=ROOT)
     if m.returncode != 0:
         raise RuntimeError(f"floor exited {m.returncode}: {m.stderr[-3000:]}")
@@ -448,12 +474,12 @@ def table(res: Results) -> str:
     return "\n".join(lines)
 
 
-def describe(res: Results, ours_python: str, reader_py: Path) -> str:
+def describe(res: Results, ours_py: str, reader_py: Path) -> str:
     info = machine()
-    ours_pkgs = package_versions(ours_python, ("aggregator", "feedparser", "httpx", "nh3", "lxml",
+    ours_pkgs = package_versions(ours_py, ("aggregator", "feedparser", "httpx", "nh3", "lxml",
                                                "uvicorn", "starlette", "apscheduler"))
     reader_pkgs = package_versions(reader_py, ("reader", "requests", "feedparser", "sgmllib3k"))
-    py_ours = subprocess.run([ours_python, "--version"], capture_output=True, text=True,
+    py_ours = subprocess.run([ours_py, "--version"], capture_output=True, text=True,
                              check=True).stdout.strip()
     py_reader = subprocess.run([str(reader_py), "--version"], capture_output=True, text=True,
                                check=True).stdout.strip()
@@ -572,7 +598,7 @@ def main() -> None:
                          for name, extra in res.extras.items())
     print(main_table + extra_text)
     if not args.no_write:
-        write_doc(res, describe(res, sys.executable, reader_python()) + "\n\n" + main_table
+        write_doc(res, describe(res, str(ours_python()), reader_python()) + "\n\n" + main_table
                   + "\n\n" + NOTES + extra_text + "\n")
         print(f"written to {DOC.relative_to(ROOT)}", file=sys.stderr)
 

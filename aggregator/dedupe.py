@@ -225,11 +225,16 @@ def entry_text(entry_content: str | None, entry_summary: str | None) -> list[str
 
 def shingles(words: Sequence[str]) -> frozenset[int]:
     """Hashed word 3-grams of the lead of a text."""
+    return frozenset(shingle_hashes(words))
+
+
+def shingle_hashes(words: Sequence[str]) -> list[int]:
+    """The hashes of ``shingles``, in text order: a prefix of them is a shorter lead's."""
     tokens = list(words[:SIGNATURE_WORDS])
     if len(tokens) < SHINGLE_WORDS:
-        return frozenset({zlib.crc32(" ".join(tokens).encode())}) if tokens else frozenset()
-    return frozenset(zlib.crc32(" ".join(tokens[i:i + SHINGLE_WORDS]).encode())
-                     for i in range(len(tokens) - SHINGLE_WORDS + 1))
+        return [zlib.crc32(" ".join(tokens).encode())] if tokens else []
+    return [zlib.crc32(" ".join(tokens[i:i + SHINGLE_WORDS]).encode())
+            for i in range(len(tokens) - SHINGLE_WORDS + 1)]
 
 
 def lsh_bands(shingle_set: frozenset[int], offset: int = 0,
@@ -348,14 +353,16 @@ def features(entry: ParsedEntry, settings: DedupeSettings) -> EntryFeatures:
         fingerprint = hashlib.sha256(joined.encode()).hexdigest()[:32]
     long_enough = len(words) >= settings.min_words
     lead = words[:SIGNATURE_WORDS]
+    hashes = shingle_hashes(lead)  # the LSH lead's shingles are the first of them
+    lead_shingles = frozenset(hashes[:LEAD_WORDS - SHINGLE_WORDS + 1])
     return EntryFeatures(
         title=title,
         lead_words=" ".join(lead),
         canonical_url=canonical_url(entry.url),
         origin=origin_of(entry),
         fingerprint=fingerprint,
-        shingles=pack_shingles(shingles(words)),
-        bands=lsh_bands(shingles(words[:LEAD_WORDS])) if long_enough else (),
+        shingles=pack_shingles(frozenset(hashes)),
+        bands=lsh_bands(lead_shingles) if long_enough else (),
         title_bands=title_bands(title),
         words=len(words),
         lead_numbers=numbers(title, lead, LEAD_WORDS),

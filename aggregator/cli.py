@@ -17,6 +17,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from dataclasses import asdict, replace
 from datetime import timedelta
 from pathlib import Path
@@ -33,7 +34,7 @@ from aggregator.config import add_feed, load_config, parse_duration
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch import Fetcher
 from aggregator.models import Config, FetchOutcome, StoredFeed, to_iso, utc_now
-from aggregator.pipeline import Pipeline, rebuild_stories
+from aggregator.pipeline import Pipeline, parse_executor, rebuild_stories
 from aggregator.pipeline import discover as pipeline_discover
 from aggregator.publish import FORMATS
 from aggregator.schedule import Runner, Service
@@ -94,11 +95,12 @@ def fetch(ctx: click.Context, force: bool) -> None:
     the store, not by the exit code.
     """
     config = _config(ctx)
+    executor = parse_executor(config.settings.parse_workers)  # first: see parse_executor
     store = _open(config)
     try:
         jobs, skipped = store.cycle_jobs(utc_now(), force=force)
         with _progress(len(jobs)) as advance:
-            outcomes = asyncio.run(_fetch_all(config, store, jobs, advance))
+            outcomes = asyncio.run(_fetch_all(config, store, jobs, advance, executor))
     finally:
         store.close()
     outcomes += [FetchOutcome(url=url, outcome="skipped", skipped=True) for url in skipped]
@@ -106,10 +108,11 @@ def fetch(ctx: click.Context, force: bool) -> None:
 
 
 async def _fetch_all(config: Config, store: Store, jobs: Sequence[Any],
-                     advance: Callable[[FetchOutcome], None]) -> list[FetchOutcome]:
+                     advance: Callable[[FetchOutcome], None],
+                     executor: Executor | None) -> list[FetchOutcome]:
     async with Fetcher(config.settings) as fetcher:
         pipeline = Pipeline(store, fetcher, config.settings, config.dedupe,
-                            config.output.first_fetch_items)
+                            config.output.first_fetch_items, executor=executor)
         try:
             runner = Runner(store, pipeline, config.settings)
             return await runner.run_jobs(jobs, advance)
@@ -154,6 +157,7 @@ def _print_summary(outcomes: Sequence[FetchOutcome]) -> None:
 def run(ctx: click.Context) -> None:
     """Run the service: scheduled fetching and the HTTP server, until SIGINT/SIGTERM."""
     config = _config(ctx)
+    executor = parse_executor(config.settings.parse_workers)  # first: see parse_executor
     store = _open(config)
     count = len(config.feeds)
     # The store now holds the feed list; the service reads feeds from it in
@@ -161,7 +165,7 @@ def run(ctx: click.Context) -> None:
     config = replace(config, feeds=())
     gc.collect()
     try:
-        asyncio.run(_serve_forever(config, store, count))
+        asyncio.run(_serve_forever(config, store, count, executor))
     finally:
         store.close()
     log.info("stopped")
@@ -184,7 +188,8 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
+async def _serve_forever(config: Config, store: Store, feed_count: int,
+                         executor: Executor | None) -> None:
     """Scheduler and HTTP server on one loop; a signal stops both within seconds."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -203,7 +208,7 @@ async def _serve_forever(config: Config, store: Store, feed_count: int) -> None:
             stack.push_async_callback(notifier.aclose, SERVER_GRACE_S)
             announcing = asyncio.create_task(_announce(store, notifier, topic_urls(config)))
         pipeline = Pipeline(store, fetcher, config.settings, config.dedupe,
-                            config.output.first_fetch_items)
+                            config.output.first_fetch_items, executor=executor)
         runner = Runner(store, pipeline, config.settings)
         service = Service(store, runner)
         service.start()

@@ -23,10 +23,13 @@ store (httpx, SQLite) are imported only where they are used or type-checked.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -66,18 +69,46 @@ FIRST_FETCH_HOLD = timedelta(days=7)
 
 
 def parse_executor(workers: int) -> Executor | None:
-    """A process pool for parsing; ``workers`` 0 means one per core (at most 4).
+    """The parser processes; None means parse in a thread of this process.
 
-    ``forkserver`` starts workers from a clean process, not from the service
-    with its threads and sockets.  Returns None when there is a single core:
-    parsing then runs in a thread, which costs no extra memory.
+    ``workers`` 0 (the default) means one process per core but one, which is
+    left to the writer and the event loop (at most ``MAX_PARSE_WORKERS``): on
+    2 cores one parser keeps up with the writer, and a second one only costs
+    memory.  1 means no process at all: the least memory, and the slowest.
+
+    The workers are forked from this process when it is still single-threaded
+    (call this first thing, as the CLI does): they share its imported modules
+    page for page, which costs ~30 MiB less than a ``forkserver`` and its
+    resource tracker.  Once other threads exist a fork could copy a lock held
+    by one of them, so from then on (a pool replaced after a crash, a
+    pipeline built later) the workers come from a ``forkserver``, a clean
+    process that has preloaded this module.
     """
-    count = workers or min(os.cpu_count() or 1, MAX_PARSE_WORKERS)
-    if count <= 1:
+    count = workers or min((os.cpu_count() or 1) - 1, MAX_PARSE_WORKERS)
+    if workers == 1 or count < 1:
         return None
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        gc.collect()
+        gc.freeze()  # the collector then leaves the shared pages alone: no copy-on-write
+        pool = ProcessPoolExecutor(max_workers=count, initializer=_parser_process,
+                                   mp_context=multiprocessing.get_context("fork"))
+        pool.submit(int)  # forks every worker now, before the pool's own thread starts
+        return pool
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["aggregator.pipeline"])
-    return ProcessPoolExecutor(max_workers=count, mp_context=context)
+    return ProcessPoolExecutor(max_workers=count, initializer=_parser_process,
+                               mp_context=context)
+
+
+def _parser_process() -> None:
+    """A parser process leaves signals to the service, which stops it with the pool.
+
+    A forked worker inherits the event loop's wakeup fd: a signal sent to the
+    worker alone would otherwise be written there and stop the service.
+    """
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def prepare_feed(body: bytes, url: str, headers: Mapping[str, str],
@@ -167,13 +198,14 @@ class Pipeline:
 
     def __init__(self, store: Store, fetcher: Fetcher, settings: Settings,
                  dedupe_settings: DedupeSettings | None = None,
-                 first_fetch_items: int = 0) -> None:
+                 first_fetch_items: int = 0, *, executor: Executor | None = None) -> None:
         self.store = store
         self.fetcher = fetcher
         self.settings = settings
         self.dedupe = dedupe_settings or DedupeSettings()
         self.first_fetch_items = first_fetch_items
-        self.executor = parse_executor(settings.parse_workers)
+        # Made by the caller at start-up (see parse_executor), else here.
+        self.executor = executor or parse_executor(settings.parse_workers)
         store.checkpoint_in_background()
         self.network = NetworkMonitor(fetcher, settings.canary_url)
         self._host_wait: dict[str, float] = {}  # host -> monotonic time its Retry-After ends

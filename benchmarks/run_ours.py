@@ -34,13 +34,14 @@ def main() -> None:
     from aggregator.config import load_config
     from aggregator.fetch import Fetcher
     from aggregator.models import utc_now
-    from aggregator.pipeline import Pipeline
+    from aggregator.pipeline import Pipeline, parse_executor
     from aggregator.schedule import Runner
     from aggregator.store import Store
 
     logging.basicConfig(level=logging.WARNING)
     emit("imported")
     config = load_config(args.config)
+    executor = parse_executor(config.settings.parse_workers)  # first, as the CLI does
     store = Store.open(config.settings.database)
     store.sync_feeds(config.feeds, config.settings.interval_s, utc_now())
     emit("setup_done", feeds=len(config.feeds))
@@ -48,7 +49,7 @@ def main() -> None:
     async def cycles() -> None:
         async with Fetcher(config.settings) as fetcher:
             pipeline = Pipeline(store, fetcher, config.settings, config.dedupe,
-                                config.output.first_fetch_items)
+                                config.output.first_fetch_items, executor=executor)
             runner = Runner(store, pipeline, config.settings)
             try:
                 for number in range(args.cycles + 1):

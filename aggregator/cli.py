@@ -157,13 +157,14 @@ def _print_summary(outcomes: Sequence[FetchOutcome]) -> None:
 def run(ctx: click.Context) -> None:
     """Run the service: scheduled fetching and the HTTP server, until SIGINT/SIGTERM."""
     config = _config(ctx)
-    executor = parse_executor(config.settings.parse_workers)  # first: see parse_executor
     store = _open(config)
     count = len(config.feeds)
     # The store now holds the feed list; the service reads feeds from it in
     # batches, so 100,000 configured feeds cost no memory while it runs.
     config = replace(config, feeds=())
     gc.collect()
+    # Still single-threaded, and the feed list is gone: forked parsers share little else.
+    executor = parse_executor(config.settings.parse_workers)
     try:
         asyncio.run(_serve_forever(config, store, count, executor))
     finally:

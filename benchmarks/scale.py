@@ -23,6 +23,8 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.bench import ours_python
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -79,7 +81,7 @@ def run_size(feeds: int, seconds: float) -> dict[str, float]:
                                    str(server_port)], cwd=ROOT)
         config = write_config(folder, feeds, server_port, app_port)
         started = time.monotonic()
-        service = subprocess.Popen([sys.executable, "-m", "aggregator.cli", "--log-level",
+        service = subprocess.Popen([str(ours_python()), "-m", "aggregator.cli", "--log-level",
                                     "warning", "--config", str(config), "run"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         startup = None

@@ -52,15 +52,20 @@ def seed(store: Store, count: int, rng: random.Random) -> None:
             store.conn.executemany(
                 "INSERT INTO stories (id, representative_id, first_seen, sort_at, entry_count) "
                 "VALUES (?, ?, ?, ?, 1)", [(i, i, now, now) for i in range(start + 1, stop + 1)])
-            store.conn.executemany(
+            rows = []
+            for i in range(start + 1, stop + 1):
+                title, summary = text(rng, 8), text(rng, 40)
+                site = f"https://site{i % 500}.example/a/{i}"
+                rows.append((i, f"k{i}", f"u{i}", site, title, summary, now, now, now, now, i,
+                             site, f"{rng.getrandbits(120):030x}",
+                             f"tag:site{i % 500}.example,2026:{i}", title, summary, 40))
+            store.conn.executemany(  # with the matcher's view, as this version stores it
                 """INSERT INTO entries (id, feed_id, entry_key, uid, url, title, summary,
                      published, content_hash, first_seen, last_changed, sort_at, story_id,
-                     canonical_url, fingerprint, origin, dedupe_layer)
-                   VALUES (?, 1, ?, ?, ?, ?, ?, ?, 'h', ?, ?, ?, ?, ?, ?, ?, 'new')""",
-                [(i, f"k{i}", f"u{i}", f"https://site{i % 500}.example/a/{i}",
-                  text(rng, 8), text(rng, 40), now, now, now, now, i,
-                  f"https://site{i % 500}.example/a/{i}", f"{rng.getrandbits(120):030x}",
-                  f"tag:site{i % 500}.example,2026:{i}") for i in range(start + 1, stop + 1)])
+                     canonical_url, fingerprint, origin, dedupe_layer, match_title,
+                     match_words, word_count)
+                   VALUES (?, 1, ?, ?, ?, ?, ?, ?, 'h', ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)""",
+                rows)
             store.conn.executemany(
                 "INSERT INTO entry_bands (band, entry_id) VALUES (?, ?)",
                 [((band << 40) | rng.getrandbits(40), i)

@@ -22,7 +22,8 @@ from starlette.routing import Route
 
 def make_app(body: bytes, etag: str) -> Starlette:
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60",
-               "Last-Modified": "Thu, 26 Nov 2026 00:00:00 GMT"}
+               "Last-Modified": "Thu, 26 Nov 2026 00:00:00 GMT",
+               "Vary": "Accept, Accept-Encoding"}
 
     async def feed(request: Request) -> Response:
         match = request.headers.get("if-none-match")
@@ -37,8 +38,11 @@ def make_app(body: bytes, etag: str) -> Starlette:
 
 def main() -> None:
     port, body_file, etag = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    # As ``aggregator run`` serves: asyncio's own loop (it never uses uvloop), uvicorn's
+    # default HTTP implementation, no access log, no Server header.
     uvicorn.run(make_app(body_file.read_bytes(), etag), host="127.0.0.1", port=port,
-                log_level="warning", access_log=False, lifespan="off", server_header=False)
+                loop="asyncio", log_level="warning", access_log=False, lifespan="off",
+                server_header=False)
 
 
 if __name__ == "__main__":

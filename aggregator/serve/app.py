@@ -1,10 +1,12 @@
 """The ASGI app: every output in three formats, search, a page for people.
 
-Each output is rendered once per change of the store (its content version,
-one indexed query per request, tells) and per distinct query string; the
-bytes are served from memory with an ETag and Last-Modified, and a matching
-conditional request gets a 304 without rendering anything.  A feed reader
-polling every minute costs one tiny query.
+Each output is rendered once per change of the store (its content version
+tells) and per distinct query string; the bytes, their gzipped form and
+their headers are kept in memory, and a matching conditional request gets a
+304 without rendering anything.  Whether the store may have changed is asked
+of SQLite's change counters (no table is read), so a cached request costs no
+query of the store's tables: a feed reader polling every minute costs next
+to nothing.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -46,12 +50,24 @@ from aggregator.store import Store
 from aggregator.store.select import QueryError
 
 CACHE_CONTROL = "public, max-age=60"
+VARY = "Accept, Accept-Encoding"  # browsers get another type; gzip clients another body
 CACHE_ITEMS = 256  # distinct (output, format, query) renderings kept
 AGING_TTL_S = 60.0  # renderings with a "since" filter are redone at least this often
+GZIP_MIN = 512  # bytes: smaller bodies go out as they are
+GZIP_LEVEL = 9  # as Starlette's GZipMiddleware: paid once per rendering, not per request
+GZIP_IN_THREAD = 128 * 1024  # bytes: larger bodies are compressed off the event loop
 SEARCH_PAGE = 20
 PAGE_STORIES = 50
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+RawHeaders = tuple[tuple[bytes, bytes], ...]
+
+
+def gzip_bytes(body: bytes) -> bytes:
+    """``body`` gzipped exactly as GZipMiddleware would (same level, no timestamp)."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(body) + compressor.flush()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +79,45 @@ class Rendered:
     etag: str
     last_modified: datetime
     expires: float  # time.monotonic() after which it is rendered again anyway
+    headers: RawHeaders = ()  # ETag, Last-Modified, Cache-Control, Vary, Link: for 200 and 304
+    _gzipped: list[bytes] = field(default_factory=list, repr=False, compare=False)
+
+    async def gzipped(self) -> bytes:
+        """The body gzipped: compressed for the first client that asks, kept for the rest."""
+        if not self._gzipped:
+            if len(self.body) < GZIP_IN_THREAD:
+                data = gzip_bytes(self.body)
+            else:  # a long compression would stall every other request on the loop
+                data = await anyio.to_thread.run_sync(gzip_bytes, self.body)
+            self._gzipped[:] = [data]
+        return self._gzipped[0]
+
+
+class StoreVersion:
+    """The store's content version, read again only when the store may have changed.
+
+    Reading ``meta`` would cost a query on every request, however often the
+    answer is the same.  SQLite counts changes without reading a table: the
+    connection's ``total_changes`` moves with every row written through it
+    (the service's own fetches), and ``PRAGMA data_version`` with every
+    commit made by another connection (``aggregator fetch`` in another
+    process, say).  While neither moves, the content version cannot have
+    either, so a change is still seen by the very next request.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._mark: tuple[int, int] | None = None
+        self._current: tuple[int, str | None] = (0, None)
+
+    def current(self) -> tuple[int, str | None]:
+        """(version, time of the last change), as ``Store.content_version`` answers."""
+        # Read before the version: a commit in between moves it again for the next request.
+        mark = self.store.change_mark()
+        if mark != self._mark:
+            self._current = self.store.content_version()
+            self._mark = mark
+        return self._current
 
 
 class OutputCache:
@@ -71,6 +126,7 @@ class OutputCache:
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
+        self.version = StoreVersion(store)
         self._items: OrderedDict[tuple[str, str, tuple[tuple[str, str], ...]], Rendered] = (
             OrderedDict())
         self._lock = threading.Lock()
@@ -78,7 +134,7 @@ class OutputCache:
 
     def get(self, view: OutputView, fmt: str, params: Params) -> Rendered:
         """The current rendering, rendered now only if the store changed since."""
-        version, changed = self.store.content_version()
+        version, changed = self.version.current()
         key = (view.path, fmt, params.query)
         cached = self._items.get(key)
         if cached is not None and cached.version == version and cached.expires > time.monotonic():
@@ -93,12 +149,36 @@ class OutputCache:
             aging = view.spec.filters.since_s is not None or params.filters.since_s is not None
             expires = time.monotonic() + (AGING_TTL_S if aging else float("inf"))
             rendered = Rendered(version=version, body=body, etag=etag, last_modified=modified,
-                                expires=expires)
+                                expires=expires,
+                                headers=self._headers(view, fmt, params, etag, modified))
             self._items[key] = rendered
             self._items.move_to_end(key)
             while len(self._items) > CACHE_ITEMS:
                 self._items.popitem(last=False)
         return rendered
+
+    def _headers(self, view: OutputView, fmt: str, params: Params, etag: str,
+                 modified: datetime) -> RawHeaders:
+        """What every response of one rendering carries, encoded once instead of per request."""
+        headers = {"etag": etag, "cache-control": CACHE_CONTROL,
+                   "last-modified": format_datetime(modified, usegmt=True)}
+        hub = self.config.output.websub_hub
+        if hub and not params.query:  # a filtered or paged view is not a pinged topic
+            base = self.config.output.base_url.rstrip("/")
+            headers["link"] = hub_links(hub, f"{base}{view.path}.{EXTENSIONS[fmt]}")
+        headers["vary"] = VARY
+        return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
+
+
+class Prepared(Response):
+    """A response whose headers are already encoded; ``Response`` would encode them again."""
+
+    def __init__(self, status_code: int, raw_headers: list[tuple[bytes, bytes]],
+                 body: bytes = b"") -> None:
+        self.status_code = status_code
+        self.body = body
+        self.raw_headers = raw_headers
+        self.background = None
 
 
 def is_not_modified(request: Request, rendered: Rendered) -> bool:
@@ -117,6 +197,22 @@ def is_not_modified(request: Request, rendered: Rendered) -> bool:
             moment = moment.replace(tzinfo=UTC)
         return rendered.last_modified <= moment
     return False
+
+
+async def _entity(request: Request, rendered: Rendered, fmt: str) -> Response:
+    """The 200 of a rendering: plain or gzipped, typed for feed readers or for browsers."""
+    media_type = CONTENT_TYPES[fmt]
+    if fmt != "json" and "text/html" in request.headers.get("accept", ""):
+        # Browsers show application/atom+xml as text; as XML they apply /feed.xsl.
+        media_type = "application/xml; charset=utf-8"
+    headers = [*rendered.headers, (b"content-type", media_type.encode("latin-1"))]
+    body = rendered.body
+    # Negotiated as GZipMiddleware does for the other routes: "gzip" anywhere in the header.
+    if len(body) >= GZIP_MIN and "gzip" in request.headers.get("accept-encoding", ""):
+        body = await rendered.gzipped()
+        headers.append((b"content-encoding", b"gzip"))
+    headers.append((b"content-length", str(len(body)).encode("latin-1")))
+    return Prepared(200, headers, body)
 
 
 def _params(request: Request) -> Params:
@@ -167,8 +263,8 @@ def create_app(store: Store, config: Config) -> Starlette:
     """The ASGI app: /feed.*, /o/NAME.*, /search, /, /feed.xsl and /healthz."""
     cache = OutputCache(store, config)
     views = views_for(config)
-    hub = config.output.websub_hub
     base = config.output.base_url.rstrip("/")
+    plain = parse_params({})  # most requests have no query string to parse
 
     async def feed(request: Request) -> Response:
         view = views.get(request.path_params.get("path", "/feed"))
@@ -176,24 +272,15 @@ def create_app(store: Store, config: Config) -> Starlette:
         if view is None or fmt not in EXTENSIONS:
             return Response("no such feed", status_code=404, media_type="text/plain")
         try:
-            params = _params(request)
+            params = _params(request) if request.scope["query_string"] else plain
             rendered = cache.get(view, fmt, params)
         except BadRequestError as exc:
             return _bad_request(str(exc))
         except QueryError as exc:
             return _bad_request(exc.problem)
-        headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL,
-                   "Last-Modified": format_datetime(rendered.last_modified, usegmt=True)}
-        if hub and not params.query:  # a filtered or paged view is not a pinged topic
-            headers["Link"] = hub_links(hub, f"{base}{view.path}.{EXTENSIONS[fmt]}")
-        headers["Vary"] = "Accept"  # the gzip middleware adds Accept-Encoding
         if is_not_modified(request, rendered):
-            return Response(status_code=304, headers=headers)
-        media_type = CONTENT_TYPES[fmt]
-        if fmt != "json" and "text/html" in request.headers.get("accept", ""):
-            # Browsers show application/atom+xml as text; as XML they apply /feed.xsl.
-            media_type = "application/xml; charset=utf-8"
-        return Response(rendered.body, media_type=media_type, headers=headers)
+            return Prepared(304, list(rendered.headers))
+        return await _entity(request, rendered, fmt)
 
     async def named(request: Request) -> Response:
         request.path_params["path"] = f"/o/{request.path_params['name']}"
@@ -232,12 +319,16 @@ def create_app(store: Store, config: Config) -> Starlette:
                              "now": to_iso(utc_now())})
 
     search = _search_endpoint(store, base)
+    # The outputs keep their gzipped bytes with the rendering (``_entity``); the
+    # middleware would compress them again on every request.
+    gzip = [Middleware(GZipMiddleware, minimum_size=GZIP_MIN)]
     routes = [
-        Route("/feed.xsl", stylesheet, methods=["GET", "HEAD"]),  # before /feed.{fmt}
+        # /feed.xsl first: /feed.{fmt} would take it
+        Route("/feed.xsl", stylesheet, methods=["GET", "HEAD"], middleware=gzip),
         Route("/feed.{fmt}", feed, methods=["GET", "HEAD"]),
         Route("/o/{name}.{fmt}", named, methods=["GET", "HEAD"]),
-        Route("/search", search),
-        Route("/", index, methods=["GET", "HEAD"]),
-        Route("/healthz", health),
+        Route("/search", search, middleware=gzip),
+        Route("/", index, methods=["GET", "HEAD"], middleware=gzip),
+        Route("/healthz", health, middleware=gzip),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(GZipMiddleware, minimum_size=512)])
+    return Starlette(routes=routes)

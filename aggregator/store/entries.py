@@ -246,6 +246,17 @@ class EntriesMixin:
                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                           (to_iso(now),))
 
+    def change_mark(self: StoreBase) -> tuple[int, int]:
+        """Counters that move whenever the store may have changed; no table is read.
+
+        ``total_changes`` counts rows written through this connection,
+        ``PRAGMA data_version`` commits by any other.  While the mark stays
+        the same, so does ``content_version``: ask this on every request, and
+        that only when the mark moved.
+        """
+        data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.conn.total_changes, int(data_version)
+
     def content_version(self: StoreBase) -> tuple[int, str | None]:
         """(version, time of the last change): cheap enough to ask on every request."""
         rows = dict(self.conn.execute(

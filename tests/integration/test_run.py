@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +12,16 @@ import feedparser
 import pytest
 
 from tests.feedserver import FeedServer
-from tests.integration.conftest import ConfigWriter, RunningService
+from tests.integration.conftest import FIXTURE_FEEDS, ConfigWriter, RunningService
 
 pytestmark = pytest.mark.slow
 Start = Callable[[Path], RunningService]
+
+
+def feeds_fetched(database: Path) -> int:
+    """How many feeds the running service has fetched (or failed to) at least once."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+        return int(conn.execute("SELECT count(DISTINCT feed_id) FROM fetches").fetchone()[0])
 
 
 def served_titles(service: RunningService) -> set[str]:
@@ -22,9 +30,13 @@ def served_titles(service: RunningService) -> set[str]:
 
 def test_run_fetches_serves_answers_304_and_stops_on_sigterm(
         config_file: ConfigWriter, feed_server: FeedServer, start_service: Start) -> None:
-    service = start_service(config_file())
+    config = config_file()
+    service = start_service(config)
     expected = {e.title for e in feedparser.parse(feed_server.url("rss20.xml")).entries}
     service.wait_until(lambda: expected <= served_titles(service), "rss20 entries served")
+    # Every feed fetched once: no new entry can land between a 200 and its 304 below.
+    service.wait_until(lambda: feeds_fetched(config.parent / "store.db") == len(FIXTURE_FEEDS),
+                       "every feed fetched")
 
     for path, kind in (("/feed.atom", "application/atom+xml"),
                        ("/feed.rss", "application/rss+xml"),

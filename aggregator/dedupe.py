@@ -58,7 +58,7 @@ TRACKING_PARAMS = frozenset({
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "itm_", "hsa_", "vero_", "oly_")
 HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 
-_NON_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"\w+")
 _TITLE_PREFIX = re.compile(
     r"^(?:\s*(?:update|updated|wrapup|refile|corrected|correction|exclusive|breaking|"
     r"analysis|explainer|factbox|live|watch|video|opinion|insight|rpt|urgent)"
@@ -204,8 +204,13 @@ def _is_tracking(name: str) -> bool:
 
 
 def normalize_words(text: str) -> list[str]:
-    """Case-folded words, punctuation and white space dropped."""
-    return _NON_WORD.sub(" ", text.casefold()).split()
+    """Case-folded words, punctuation and white space dropped.
+
+    The runs of word characters, found in one pass: the same words as
+    replacing the rest by spaces and splitting, at half the cost (this is
+    the biggest part of ``features``).
+    """
+    return _WORD.findall(text.casefold())
 
 
 def normalize_title(title: str | None) -> str:
@@ -233,8 +238,9 @@ def shingle_hashes(words: Sequence[str]) -> list[int]:
     tokens = list(words[:SIGNATURE_WORDS])
     if len(tokens) < SHINGLE_WORDS:
         return [zlib.crc32(" ".join(tokens).encode())] if tokens else []
-    return [zlib.crc32(" ".join(tokens[i:i + SHINGLE_WORDS]).encode())
-            for i in range(len(tokens) - SHINGLE_WORDS + 1)]
+    # SHINGLE_WORDS (3) words each, joined as " ".join would, without slicing a list each time
+    return [zlib.crc32(f"{a} {b} {c}".encode())
+            for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)]
 
 
 def lsh_bands(shingle_set: frozenset[int], offset: int = 0,

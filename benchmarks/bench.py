@@ -158,6 +158,20 @@ def free_port() -> int:
 
 
 @contextmanager
+def served_corpus(feeds: int, entries: int, prefix: str) -> Iterator[tuple[Path, Path]]:
+    """The seeded corpus served from loopback, and a feeds.toml for it in a new run folder.
+
+    Yields (run folder, config path); for the tools that study one run of ours.
+    """
+    folder = WORK / f"corpus-{feeds}x{entries}-s1"
+    corpus_mod.generate(folder, feeds, entries, 1)
+    run_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=WORK))
+    with corpus_server(folder, 0.0, run_dir / "server.log") as port:
+        urls = [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(feeds)]
+        yield run_dir, write_config(run_dir, urls, 16)
+
+
+@contextmanager
 def corpus_server(folder: Path, latency_ms: float, log_path: Path) -> Iterator[int]:
     """The loopback server for ``folder``, in its own process; yields its port."""
     port = free_port()

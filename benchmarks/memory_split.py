@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import corpus as corpus_mod
-from benchmarks.bench import ROOT, WORK, corpus_server, ours_python, write_config
+from benchmarks.bench import ROOT, ours_python, served_corpus
 from benchmarks.measure import tree_pids
 
 
@@ -65,12 +63,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=50)
     parser.add_argument("--parse-workers", type=int, default=0)
     args = parser.parse_args()
-    folder = WORK / f"corpus-{args.feeds}x{args.entries}-s1"
-    corpus_mod.generate(folder, args.feeds, args.entries, 1)
-    run_dir = Path(tempfile.mkdtemp(prefix="memory-", dir=WORK))
-    with corpus_server(folder, 0.0, run_dir / "server.log") as port:
-        urls = [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(args.feeds)]
-        config = write_config(run_dir, urls, 16)
+    with served_corpus(args.feeds, args.entries, "memory-") as (_, config):
         text = config.read_text().replace(
             "[settings]\n", f"[settings]\nparse_workers = {args.parse_workers}\n", 1)
         config.write_text(text)
@@ -80,12 +73,14 @@ def main() -> None:
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         peaks: dict[int, int] = {}
         cpu: dict[int, float] = {}
+        roles: dict[int, str] = {}
         tree_peak = 0
         while child.poll() is None:
             pids = tree_pids(child.pid)
             sizes = {pid: _pss_kib(pid) for pid in pids}
             tree_peak = max(tree_peak, sum(sizes.values()))
             for pid, size in sizes.items():
+                roles.setdefault(pid, _role(pid, child.pid))  # while the process still exists
                 peaks[pid] = max(peaks.get(pid, 0), size)
                 cpu[pid] = max(cpu.get(pid, 0.0), _cpu_s(pid))
             time.sleep(0.05)
@@ -94,7 +89,7 @@ def main() -> None:
     print("| process | peak PSS MiB | CPU s | CPU ms per entry |\n|---|---:|---:|---:|")
     for pid in sorted(peaks, key=lambda p: -peaks[p]):
         if peaks[pid]:
-            print(f"| {_role(pid, child.pid)} | {peaks[pid] / 1024:.1f} | {cpu[pid]:.1f} | "
+            print(f"| {roles[pid]} | {peaks[pid] / 1024:.1f} | {cpu[pid]:.1f} | "
                   f"{cpu[pid] / entries * 1000:.2f} |")
     print(f"| **tree** (peak of the sum) | {tree_peak / 1024:.1f} | | |")
     print(f"\n{entries:,} entries in {wall:.1f} s ({entries / wall:,.0f} entries/s), "

@@ -16,11 +16,8 @@ import argparse
 import pstats
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-from benchmarks import corpus as corpus_mod
-from benchmarks.bench import ROOT, WORK, corpus_server, write_config
+from benchmarks.bench import ROOT, served_corpus
 
 
 def main() -> None:
@@ -30,13 +27,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
-    folder = WORK / f"corpus-{args.feeds}x{args.entries}-s1"
-    corpus_mod.generate(folder, args.feeds, args.entries, 1)
-    run_dir = Path(tempfile.mkdtemp(prefix="profile-", dir=WORK))
-    stats_path = run_dir / "ours.pstats"
-    with corpus_server(folder, 0.0, run_dir / "server.log") as port:
-        urls = [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(args.feeds)]
-        config = write_config(run_dir, urls, 16)
+    with served_corpus(args.feeds, args.entries, "profile-") as (run_dir, config):
+        stats_path = run_dir / "ours.pstats"
         subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats_path), "-m",
                         "benchmarks.run_ours", "--config", str(config), "--cycles", "0"],
                        cwd=ROOT, check=True, stdout=subprocess.DEVNULL)

@@ -444,10 +444,17 @@ def stored_view(candidate: Candidate) -> StoredView:
     times more.
     """
     if candidate.match_words is not None:
-        return _view_of_words(candidate.entry_id, candidate.match_title or "",
+        return _view_of_words(candidate.entry_id, stored_title(candidate),
                               candidate.match_words, candidate.word_count or 0)
     return _view_of_text(candidate.entry_id, candidate.title, candidate.summary,
                          candidate.content)
+
+
+def stored_title(candidate: Candidate) -> str:
+    """The candidate's normalized title: stored at insert, else normalized now."""
+    if candidate.match_words is not None:
+        return candidate.match_title or ""
+    return normalize_title(candidate.title)
 
 
 @functools.lru_cache(maxsize=64)  # ~14 KB each; few candidates get this far
@@ -491,8 +498,7 @@ def _confirm_title(new: EntryFeatures, candidate: Candidate, gap_s: float,
     with the same figures, and the entries at most two days apart.  The
     title alone rules out most candidates, so it is checked before the text.
     """
-    their_title = ((candidate.match_title or "") if candidate.match_words is not None
-                   else normalize_title(candidate.title))
+    their_title = stored_title(candidate)
     similar = title_similarity(new.title, their_title)
     if (gap_s > 2 * 86400 or similar < TITLE_SIMILARITY or not long_title(their_title)
             or numbers(new.title, (), 0) != numbers(their_title, (), 0)):

@@ -111,8 +111,11 @@ def _parser_process() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+Prepared = tuple[ParsedFeed, tuple[EntryFeatures, ...]]  # what a parser process returns
+
+
 def prepare_feed(body: bytes, url: str, headers: Mapping[str, str],
-                 settings: DedupeSettings) -> tuple[ParsedFeed, tuple[EntryFeatures, ...]]:
+                 settings: DedupeSettings) -> Prepared:
     """Parse a body and compute each entry's matcher features, in step with the entries.
 
     All of it is CPU work that needs nothing from the store, so it runs in a
@@ -121,9 +124,6 @@ def prepare_feed(body: bytes, url: str, headers: Mapping[str, str],
     """
     parsed = parse_feed(body, url, headers)
     return parsed, tuple(dedupe.features(entry, settings) for entry in parsed.entries)
-
-
-Prepared = tuple[ParsedFeed, tuple[EntryFeatures, ...]]  # what a parser process returns
 
 
 def body_digest(body: bytes) -> str:

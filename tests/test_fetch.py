@@ -152,3 +152,16 @@ def test_per_host_limit_is_respected(feed_server: FeedServer) -> None:
             return time.monotonic() - started
 
     assert asyncio.run(go()) >= 0.85  # three 0.3 s requests, one at a time
+
+
+def test_sniffio_is_a_declared_dependency() -> None:
+    """httpcore imports sniffio on every lock it sets up and does not cache a failure.
+
+    anyio >= 4.11 stopped depending on it, so without our own requirement a
+    user's install pays a failed import per request (a third of a 304 cycle's
+    CPU); the dev venv hides it because trio brings sniffio along.
+    """
+    from importlib.metadata import requires
+
+    wanted = [r for r in requires("aggregator") or [] if r.split(">")[0].strip() == "sniffio"]
+    assert wanted, "sniffio is missing from pyproject.toml's dependencies"

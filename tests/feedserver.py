@@ -106,12 +106,14 @@ class RecordedRequest(NamedTuple):
     """One request as the server saw it.
 
     ``path`` includes the query string (``/feed.xml?x=1``) so tests can check it;
-    ``headers`` has lower-cased names, repeated headers joined with ``", "``.
+    ``headers`` has lower-cased names, repeated headers joined with ``", "``;
+    ``client`` is the peer's (host, port), so tests can tell connections apart.
     """
 
     method: str
     path: str
     headers: dict[str, str]
+    client: tuple[str, int] | None = None
 
 
 @dataclass
@@ -535,7 +537,9 @@ class FeedServer:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         recorded_path = key + ("?" + query.decode("latin-1") if query else "")
         with self._lock:
-            self._requests.append(RecordedRequest(method, recorded_path, headers))
+            client = scope.get("client")
+            self._requests.append(RecordedRequest(method, recorded_path, headers,
+                                                  tuple(client) if client else None))
             override = self._take_override(key)
 
         disconnected = asyncio.Event()

@@ -227,7 +227,8 @@ def test_records_requests(feed_server: FeedServer, client: httpx.Client) -> None
     assert feed_server.hits("/rss20.xml?page=2") == 1
     assert feed_server.hits("atom10.xml") == 1
     assert feed_server.hits("/nothing") == 0
-    method, path, headers = feed_server.requests[0]
+    method, path, headers, client = feed_server.requests[0]
+    assert client is not None and client[0] == "127.0.0.1"
     assert (method, path) == ("GET", "/rss20.xml")
     assert headers["user-agent"] == "Agg/1.0"
     assert headers["x-two"] == "2"

@@ -53,6 +53,25 @@ def test_200_then_304_with_stored_validators(feed_server: FeedServer) -> None:
     assert request.headers["if-modified-since"] == first.validators.last_modified
 
 
+def test_304s_keep_the_connection(feed_server: FeedServer) -> None:
+    """A 304 has no body, but httpcore pools the connection only once it is read to the end.
+
+    Left unread, every 304 closed its connection and the next poll opened a
+    new one: a connect per feed per cycle on an all-304 cycle.
+    """
+    url = feed_server.url("rss20.xml")
+
+    async def go() -> list[FetchResult]:
+        async with Fetcher(SETTINGS) as fetcher:
+            first = await fetcher.fetch(url)
+            return [first] + [await fetcher.fetch(url, first.validators) for _ in range(3)]
+
+    results = asyncio.run(go())
+    assert [r.status for r in results] == [200, 304, 304, 304]
+    clients = {r.client for r in feed_server.requests}
+    assert len(clients) == 1, f"one connection expected, saw {sorted(map(str, clients))}"
+
+
 def test_user_agent_names_project_and_gzip_is_accepted(feed_server: FeedServer) -> None:
     result = fetch(feed_server.url("atom10.xml"))
     request = feed_server.requests[-1]
@@ -165,3 +184,66 @@ def test_sniffio_is_a_declared_dependency() -> None:
 
     wanted = [r for r in requires("aggregator") or [] if r.split(">")[0].strip() == "sniffio"]
     assert wanted, "sniffio is missing from pyproject.toml's dependencies"
+
+
+class _IdleConnection:
+    """Just enough of httpcore's connection interface for the pool's assignment pass."""
+
+    def is_closed(self) -> bool:
+        return False
+
+    def has_expired(self) -> bool:
+        return False
+
+    def is_idle(self) -> bool:
+        return True
+
+    def is_available(self) -> bool:
+        return True
+
+    def can_handle_request(self, origin: object) -> bool:
+        return True
+
+
+def test_pool_hands_an_idle_connection_to_one_waiting_request() -> None:
+    """httpcore 1.0.9 gave it to all of them; all but one then failed and went round again."""
+    import httpcore
+
+    from aggregator.fetch.network import OnePerConnectionPool, guarded_transport
+
+    async def go() -> None:  # the pool's events need a running loop
+        transport = guarded_transport(httpx.Limits(max_connections=2, max_keepalive_connections=2))
+        pool = transport._pool
+        assert type(pool) is OnePerConnectionPool
+        idle = _IdleConnection()
+        pool._connections = [idle]
+        waiting = [httpcore._async.connection_pool.AsyncPoolRequest(
+            httpcore.Request("GET", "http://127.0.0.1:9/feed.xml")) for _ in range(3)]
+        pool._requests = list(waiting)
+        assert pool._assign_requests_to_connections() == []
+        given = [request.connection for request in waiting]
+        assert given[0] is idle
+        assert given[1] is not None and given[1] is not idle  # a new connection, within the limit
+        assert given[2] is None  # waits: the pool is at max_connections
+        # The connection handed out but not yet started is not given again.
+        assert pool._assign_requests_to_connections() == []
+        assert waiting[2].connection is None
+
+    asyncio.run(go())
+
+
+def test_concurrent_304s_reuse_a_bounded_set_of_connections(feed_server: FeedServer) -> None:
+    url = feed_server.url("rss20.xml")
+
+    async def go() -> list[int]:
+        async with Fetcher(SETTINGS) as fetcher:
+            first = await fetcher.fetch(url)
+            statuses = []
+            for _ in range(3):
+                results = await asyncio.gather(
+                    *(fetcher.fetch(url, first.validators) for _ in range(12)))
+                statuses += [r.status for r in results]
+            return statuses
+
+    assert set(asyncio.run(go())) == {304}
+    assert len({r.client for r in feed_server.requests}) <= 12

@@ -1,4 +1,4 @@
-"""Download one feed politely and within bounds; the only module that imports httpx.
+"""Download one feed politely and within bounds (connections: ``network.py``).
 
 One ``Fetcher`` (one ``httpx.AsyncClient``) serves the whole process so that
 connections are pooled.  It is polite: at most ``concurrency`` requests in
@@ -24,21 +24,18 @@ sent a Retry-After.
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import ipaddress
 import socket
 import time
-import typing
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from aggregator.errors import FetchError
+from aggregator.fetch.network import allow_private, guarded_transport
 from aggregator.models import FetchResult, Settings, Validators
 
 ACCEPT = (
@@ -49,11 +46,6 @@ ACCEPT_ENCODING = "gzip, deflate"  # what _read_bounded can inflate within bound
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers the parser must not see: the body it gets is already decoded.
 _TRANSPORT_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-
-# Whether the connection being opened may reach a non-public address; set per hop.
-_allow_private: contextvars.ContextVar[bool] = contextvars.ContextVar("allow_private",
-                                                                      default=True)
-
 
 class Fetcher:
     """A shared HTTP client with global and per-host limits; use as an async context."""
@@ -158,13 +150,13 @@ class Fetcher:
         if validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
         same_host = _host(current) == _host(url)
-        token = _allow_private.set(same_host or self.settings.allow_private_redirects)
+        token = allow_private.set(same_host or self.settings.allow_private_redirects)
         try:
             client = self._client if same_host else self._hop_client
             request = client.build_request("GET", current, headers=headers)
             return await client.send(request, stream=True)
         finally:
-            _allow_private.reset(token)
+            allow_private.reset(token)
 
     def _redirect_target(self, url: str, current: str, response: httpx.Response,
                          hops: list[tuple[int, str]]) -> str | None:
@@ -190,6 +182,9 @@ class Fetcher:
                       started: float, hops: tuple[tuple[int, str], ...]) -> FetchResult:
         status = response.status_code
         if status == 304:
+            # Bodiless by HTTP (h11 frames it so), but httpcore returns the
+            # connection to the pool only once the response is read to its end.
+            await response.aread()
             return _result(url, response, None, validators, (started, hops))
         if status != 200:
             raise _status_error(url, response, self.settings.max_retry_after_s)
@@ -332,93 +327,6 @@ async def _check_scheme(request: httpx.Request) -> None:
 def parser_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Response headers for the parser (lower-case), minus transport-level ones."""
     return {k.lower(): v for k, v in headers.items() if k.lower() not in _TRANSPORT_HEADERS}
-
-
-# --- connecting only to checked addresses ------------------------------------------
-
-
-def is_public_address(address: str) -> bool:
-    """True for a globally routable address (not loopback, private, link-local, ...)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves each host once, checks the addresses, and connects to a checked one.
-
-    Checking a name and then letting the socket layer resolve it again would
-    leave a window for DNS rebinding; here the address that passed is the
-    address connected to.  TLS still verifies the certificate against the
-    host name (httpcore passes the origin's name as SNI).
-    """
-
-    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
-        self.inner = inner or httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host: str, port: int,
-                          timeout: float | None = None,  # noqa: ASYNC109 - httpcore's API
-                          local_address: str | None = None,
-                          socket_options: Iterable[typing.Any] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
-        addresses = await _resolve(host, port)
-        if not _allow_private.get():
-            public = [a for a in addresses if is_public_address(a)]
-            if not public:
-                raise FetchError(f"http://{host}:{port}/", f"redirect to {host}, which "
-                                 f"resolves to a non-public address ({', '.join(addresses)})",
-                                 reason="private_address")
-            addresses = public
-        error: Exception | None = None
-        for address in addresses:
-            try:
-                return await self.inner.connect_tcp(address, port, timeout=timeout,
-                                                    local_address=local_address,
-                                                    socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        raise error or httpcore.ConnectError(f"no address for {host}")
-
-    async def connect_unix_socket(self, path: str,
-                                  timeout: float | None = None,  # noqa: ASYNC109
-                                  socket_options: Iterable[typing.Any] | None = None,
-                                  ) -> httpcore.AsyncNetworkStream:
-        return await self.inner.connect_unix_socket(path, timeout=timeout,
-                                                    socket_options=socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
-
-
-async def _resolve(host: str, port: int) -> list[str]:
-    """Every address of ``host``, in resolver order, without repeats."""
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        return [host]
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise httpcore.ConnectError(f"[Errno {exc.errno}] {exc.strerror}") from exc
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def guarded_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """httpx's transport with its connection pool using a GuardedBackend.
-
-    httpx does not take a network backend as an argument; its pool does, so
-    we set it on the pool.  With a proxy from the environment the proxy
-    resolves names and there is nothing to guard here.
-    """
-    transport = httpx.AsyncHTTPTransport(limits=limits)
-    pool = getattr(transport, "_pool", None)
-    if type(pool) is httpcore.AsyncConnectionPool:
-        pool._network_backend = GuardedBackend()
-    return transport
 
 
 def _map_httpx_error(url: str, exc: httpx.HTTPError) -> FetchError:

@@ -4,8 +4,8 @@ The store is seeded directly (not by fetching): rows with random canonical
 URLs, fingerprints, origins and LSH bands, so every index is as large as in a
 real store of that size.  Then new entries (realistic text, a share of them
 copies of each other) go through the real path: features, indexed candidate
-lookups, confirmation, insert.  Prints a table; the target is that the cost
-stays flat (1M at most 1.5x 10k).
+lookups, confirmation, insert, the sizes taking turns.  Prints a table; the
+target is that the cost stays flat (1M at most 1.5x 10k).
 
     python -m benchmarks.dedupe_cost [--sizes 10000,100000,1000000] [--new 400]
 """
@@ -97,32 +97,57 @@ def new_entries(rng: random.Random, count: int) -> list[ParsedEntry]:
     return entries
 
 
-def measure(size: int, count: int) -> dict[str, float]:
-    rng = random.Random(size)
+def insert_timed(store: Store, entries: list[ParsedEntry]) -> tuple[list[float], int]:
+    """Each entry through features, lookups, confirmation and insert; (seconds each, merged)."""
+    now = to_iso(utc_now())
+    timings = []
+    merged = 0
+    for entry in entries:
+        begin = time.perf_counter()
+        with store.transaction():
+            found = dedupe.features(entry, SETTINGS)
+            match = dedupe.match_story(found, entry.published or now,
+                                       store.find_candidates(found), SETTINGS)
+            store.insert_entry(1, entry, feed_url="https://feed.example/rss", digest="h",
+                               placed=(now, sort_time(entry, now, False)), found=found,
+                               match=match)
+        timings.append(time.perf_counter() - begin)
+        merged += match is not None
+    return timings, merged
+
+
+def measure(sizes: list[int], count: int, rounds: int = 16) -> list[dict[str, float]]:
+    """Seed a store per size, then insert ``count`` new entries into each, in turns.
+
+    The sizes take turns, ``count / rounds`` entries at a time: on a shared
+    machine whose speed drifts over minutes, measuring one size after the
+    other (the 1M seed alone takes minutes) compares the machine, not the store.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "bench.db")
-        store.sync_feeds([FeedConfig(url="https://feed.example/rss")], 3600, utc_now())
-        started = time.perf_counter()
-        seed(store, size, rng)
-        seeded = time.perf_counter() - started
-        now = to_iso(utc_now())
-        timings = []
-        merged = 0
-        for entry in new_entries(rng, count):
-            begin = time.perf_counter()
-            with store.transaction():
-                found = dedupe.features(entry, SETTINGS)
-                match = dedupe.match_story(found, entry.published or now,
-                                           store.find_candidates(found), SETTINGS)
-                store.insert_entry(1, entry, feed_url="https://feed.example/rss", digest="h",
-                                   placed=(now, sort_time(entry, now, False)), found=found,
-                                   match=match)
-            timings.append(time.perf_counter() - begin)
-            merged += match is not None
-        store.close()
-    return {"size": size, "seed_s": seeded, "median_ms": statistics.median(timings) * 1000,
-            "p90_ms": statistics.quantiles(timings, n=10)[-1] * 1000, "merged": merged,
-            "count": count}
+        stores, seeded, pending = [], [], []
+        for size in sizes:
+            rng = random.Random(size)
+            store = Store.open(Path(tmp) / f"{size}.db")
+            store.sync_feeds([FeedConfig(url="https://feed.example/rss")], 3600, utc_now())
+            started = time.perf_counter()
+            seed(store, size, rng)
+            seeded.append(time.perf_counter() - started)
+            stores.append(store)
+            pending.append(new_entries(rng, count))
+        timings: list[list[float]] = [[] for _ in sizes]
+        merged = [0] * len(sizes)
+        step = -(-count // rounds)
+        for start in range(0, count, step):
+            for n, store in enumerate(stores):
+                took, joined = insert_timed(store, pending[n][start:start + step])
+                timings[n] += took
+                merged[n] += joined
+        for store in stores:
+            store.close()
+    return [{"size": size, "seed_s": seeded[n],
+             "median_ms": statistics.median(timings[n]) * 1000,
+             "p90_ms": statistics.quantiles(timings[n], n=10)[-1] * 1000,
+             "merged": merged[n], "count": count} for n, size in enumerate(sizes)]
 
 
 def main() -> None:
@@ -130,7 +155,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--new", type=int, default=400)
     args = parser.parse_args()
-    results = [measure(int(size), args.new) for size in args.sizes.split(",")]
+    results = measure([int(size) for size in args.sizes.split(",")], args.new)
     base = results[0]["median_ms"]
     print("| stored entries | seed s | per new entry, median ms | p90 ms | vs first | merged |")
     print("|---:|---:|---:|---:|---:|---:|")

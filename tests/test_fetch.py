@@ -18,6 +18,7 @@ from aggregator.errors import FetchError
 from aggregator.fetch import Fetcher
 from aggregator.models import FetchResult, Settings, Validators
 from tests.feedserver import FeedServer
+from tests.hostile_server import RawServer, canned
 
 SETTINGS = Settings(database=Path("unused.db"), timeout_s=3, connect_timeout_s=2, host_delay_s=0,
                     user_agent=DEFAULT_USER_AGENT, max_body_bytes=64 * 1024)
@@ -247,3 +248,25 @@ def test_concurrent_304s_reuse_a_bounded_set_of_connections(feed_server: FeedSer
 
     assert set(asyncio.run(go())) == {304}
     assert len({r.client for r in feed_server.requests}) <= 12
+
+
+def test_a_kept_connection_the_server_closed_is_not_reused() -> None:
+    """The pool asks each idle stream whether the server hung up (PooledStream's poll).
+
+    The server answers with keep-alive headers and then closes: reusing that
+    connection would fail the second fetch with "server disconnected".
+    """
+    body = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
+    response = (b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+    async def go(url: str) -> list[int]:
+        async with Fetcher(SETTINGS) as fetcher:
+            first = await fetcher.fetch(url)
+            await asyncio.sleep(0.2)  # the server's FIN arrives while the connection idles
+            second = await fetcher.fetch(url)
+            return [first.status, second.status]
+
+    with RawServer(canned(response)) as server:
+        assert asyncio.run(go(server.url("/feed.xml"))) == [200, 200]
+        assert server.accepted == 2

@@ -536,8 +536,15 @@ stored; feeds/s for the steady cycle times the cycle alone, inside the process.
 """
 
 
+NOTES = ("<!-- notes -->", "<!-- /notes -->")  # written by hand: kept as they are
+
+
 def write_doc(res: Results, text: str, path: Path = DOC) -> None:
-    """Rewrite the header and this size's section of ``docs/benchmarks.md``; keep the others."""
+    """Rewrite the header and this size's section of ``docs/benchmarks.md``.
+
+    Keeps the other sizes' sections, and the hand-written analysis between
+    the ``NOTES`` markers (placed after the header).
+    """
     begin, end = f"<!-- size:{res.size} -->", f"<!-- /size:{res.size} -->"
     section = f"{begin}\n## {res.size}\n\n{text}\n{end}"
     existing = path.read_text() if path.exists() else ""
@@ -546,8 +553,12 @@ def write_doc(res: Results, text: str, path: Path = DOC) -> None:
         existing = head + section + rest.split(end, 1)[1]
     else:
         existing = existing.rstrip("\n") + "\n\n" + section + "\n"
+    notes = ""
+    if NOTES[0] in existing and NOTES[1] in existing:
+        kept = existing.split(NOTES[0], 1)[1].split(NOTES[1], 1)[0]
+        notes = NOTES[0] + kept + NOTES[1] + "\n\n"
     first = existing.find("<!-- size:")
-    path.write_text(HEADER.rstrip("\n") + "\n\n" + existing[first:].lstrip("\n"))
+    path.write_text(HEADER.rstrip("\n") + "\n\n" + notes + existing[first:].lstrip("\n"))
 
 
 HEADER = """# Benchmarks: aggregator against reader
@@ -559,8 +570,8 @@ same run, on the same interpreter (reader 3.26, the last release for Python
 
 ```sh
 make bench               # full: 1,000 feeds x 50 entries, memory at 100/1,000/5,000 feeds,
-                         #       render, serving, dedupe cost and scale (about 1.5 hours)
-make bench SIZE=medium   # 200 x 50, about 10 minutes
+                         #       render, serving, dedupe cost and scale (about 45 minutes)
+make bench SIZE=medium   # 200 x 50, about 5 minutes
 make bench SIZE=small    # 20 x 20, under a minute (CI runs it through benchmarks/smoke.py)
 .venv/bin/python -m benchmarks.bench --size medium --runs 5 --extras render,serve
 ```

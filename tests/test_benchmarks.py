@@ -18,3 +18,21 @@ def test_small_benchmark_runs_both_systems_end_to_end() -> None:
     cells = [cell.strip() for cell in stored.strip("|").split("|")]
     assert cells[1].replace(",", "") == str(EXPECTED_ENTRIES)  # ours
     assert cells[2].replace(",", "") == str(EXPECTED_ENTRIES)  # reader
+
+
+def test_writing_a_size_keeps_the_notes_and_the_other_sizes(tmp_path) -> None:
+    """The analysis in docs/benchmarks.md is written by hand; a run rewrites only its size."""
+    from types import SimpleNamespace
+
+    from benchmarks.bench import HEADER, write_doc
+
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("old header\n\n<!-- notes -->\nwhy the figures are what they are\n"
+                   "<!-- /notes -->\n\n<!-- size:full -->\n## full\n\nbig\n<!-- /size:full -->\n")
+    write_doc(SimpleNamespace(size="small"), "tiny table\n", doc)
+    text = doc.read_text()
+    assert text.startswith(HEADER.rstrip("\n"))
+    assert "old header" not in text
+    assert "<!-- notes -->\nwhy the figures are what they are\n<!-- /notes -->" in text
+    assert text.index("<!-- /notes -->") < text.index("<!-- size:full -->")
+    assert "## full\n\nbig" in text and "## small\n\ntiny table" in text

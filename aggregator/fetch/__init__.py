@@ -47,6 +47,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Headers the parser must not see: the body it gets is already decoded.
 _TRANSPORT_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
+
 class Fetcher:
     """A shared HTTP client with global and per-host limits; use as an async context."""
 

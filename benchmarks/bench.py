@@ -167,8 +167,7 @@ def served_corpus(feeds: int, entries: int, prefix: str) -> Iterator[tuple[Path,
     corpus_mod.generate(folder, feeds, entries, 1)
     run_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=WORK))
     with corpus_server(folder, 0.0, run_dir / "server.log") as port:
-        urls = [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(feeds)]
-        yield run_dir, write_config(run_dir, urls, 16)
+        yield run_dir, write_config(run_dir, corpus_urls(port, feeds), 16)
 
 
 @contextmanager
@@ -195,6 +194,11 @@ def corpus_server(folder: Path, latency_ms: float, log_path: Path) -> Iterator[i
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def corpus_urls(port: int, feeds: int) -> list[str]:
+    """The feed URLs of the corpus server on ``port``, one per feed of the corpus."""
+    return [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(feeds)]
 
 
 def server_stats(port: int, reset: bool = False) -> dict[str, int]:
@@ -364,7 +368,7 @@ def bench(size: str, runs: int | None = None, concurrency: int = 16, latency_ms:
     scratch = Path(tempfile.mkdtemp(prefix=f"{size}-", dir=WORK))
     all_runs: dict[str, list[Run]] = {"ours": [], "reader": []}
     with corpus_server(folder, latency_ms, scratch / "server.log") as port:
-        urls = [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(spec.feeds)]
+        urls = corpus_urls(port, spec.feeds)
         for number in range(runs):
             order = ("ours", "reader") if number % 2 == 0 else ("reader", "ours")
             for system in order:
@@ -394,7 +398,7 @@ def bench(size: str, runs: int | None = None, concurrency: int = 16, latency_ms:
             continue
         mem_folder, _ = corpus_for(feeds)
         with corpus_server(mem_folder, latency_ms, scratch / "server.log") as port:
-            urls = [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(feeds)]
+            urls = corpus_urls(port, feeds)
             for system, peaks in memory.items():
                 run = run_system(system, scratch / system, urls, concurrency, 1)
                 peaks[feeds] = run.peak_pss_kib

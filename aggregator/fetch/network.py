@@ -179,8 +179,7 @@ class OnePerConnectionPool(httpcore.AsyncConnectionPool):
     @staticmethod
     def fits(pool: httpcore.AsyncConnectionPool) -> bool:
         """Whether ``pool`` has the internals this assignment reads (httpcore 1.0.x)."""
-        names = ("_requests", "_connections", "_max_connections", "_max_keepalive_connections",
-                 "_http2")
+        names = ("_requests", "_connections", "_max_connections", "_max_keepalive_connections")
         return httpcore.__version__.startswith("1.0.") and not getattr(pool, "_http2", True) \
             and all(hasattr(pool, name) for name in names)
 

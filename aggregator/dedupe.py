@@ -43,8 +43,8 @@ from aggregator.models import (
     ParsedEntry,
     StoryMatch,
     entry_key,
-    from_iso,
     plain_text,
+    seconds_apart,
 )
 
 # Query parameters that identify a campaign or a click, never the article.
@@ -408,7 +408,7 @@ def _confirm(new: EntryFeatures, when: str, candidate: Candidate,
     """The similarity that confirms a candidate, or None when it must not merge."""
     if candidate.layer == "origin":
         return 1.0
-    gap_s = abs((from_iso(when) - from_iso(candidate.when)).total_seconds())
+    gap_s = seconds_apart(when, candidate.when)  # infinite for an unreadable time: no merge
     if gap_s > settings.window_s:
         return None
     if candidate.layer == "title":

@@ -11,11 +11,23 @@ what every output format wants after a cheap reformat.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_ISO = "1970-01-01T00:00:00Z"
+# How far past "now" (or past when we saw an entry) a date may lie and still be
+# believed: clocks and time zones are often wrong by hours, rarely by a day.
+FUTURE_SLACK = timedelta(days=1)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC, microsecond=0)
+# Rows written before the store padded its years: strftime('%Y') gives "1" for
+# year 1 on glibc, so Go's zero time was stored as '1-01-01T00:00:00Z'.
+_UNPADDED = re.compile(r"(\d{1,4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z")
 
 
 def utc_now() -> datetime:
@@ -24,18 +36,70 @@ def utc_now() -> datetime:
 
 
 def to_iso(moment: datetime) -> str:
-    """Format an aware datetime as the store's UTC ISO 8601 string."""
-    return moment.astimezone(UTC).strftime(ISO_FORMAT)
+    """Format an aware datetime as the store's UTC ISO 8601 string, always 20 characters.
+
+    The year is always four digits (``0001-01-01T00:00:00Z``, never
+    ``1-01-01...``): SQLite orders these strings as text, and the outputs
+    read them back.  A moment that is not representable in UTC (year 1 at
+    +01:00) becomes the first or last representable second.
+    """
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        utc = _EARLIEST if moment.year == 1 else _LATEST
+    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+            f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
 
 
 def from_iso(text: str) -> datetime:
     """Parse the store's UTC ISO 8601 string back into an aware datetime.
 
-    ValueError for anything else (fromisoformat is ten times faster than strptime).
+    Also reads the unpadded years of rows stored before ``to_iso`` padded
+    them (``1-01-01T00:00:00Z``).  ValueError for anything else
+    (fromisoformat is ten times faster than strptime).
     """
-    if len(text) != 20 or not text.endswith("Z"):
+    if len(text) == 20 and text.endswith("Z") and text[4] == "-":
+        return datetime.fromisoformat(text)
+    match = _UNPADDED.fullmatch(text)
+    if match is None:
         raise ValueError(f"not a UTC ISO 8601 time: {text!r}")
-    return datetime.fromisoformat(text)
+    try:
+        year, month, day, hour, minute, second = map(int, match.groups())
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"not a UTC ISO 8601 time: {text!r}") from None
+
+
+def read_iso(text: str | None) -> datetime | None:
+    """A stored time as an aware datetime, or None if there is none or it is unreadable.
+
+    For readers that must go on whatever a row holds (outputs, the matcher).
+    """
+    if text is None:
+        return None
+    try:
+        return from_iso(text)
+    except ValueError:
+        return None
+
+
+def plausible_time(text: str | None, latest: datetime) -> datetime | None:
+    """A stored time if it is readable and believable: from 1970 to a day after ``latest``.
+
+    Feeds write placeholders (Go's and Hugo's zero time, year 1) and dates in
+    the future; they are stored as the feed gave them, but nothing is ordered,
+    matched or published by them.  ``latest`` is "now", or when the entry was seen.
+    """
+    moment = read_iso(text)
+    if moment is None or moment < EPOCH or moment - FUTURE_SLACK > latest:  # no overflow
+        return None
+    return moment
+
+
+def seconds_apart(first: str, second: str) -> float:
+    """How far apart two stored times are; infinite when either is unreadable."""
+    a, b = read_iso(first), read_iso(second)
+    return math.inf if a is None or b is None else abs((a - b).total_seconds())
 
 
 def plain_text(fragment: str | None) -> str:

@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING
 from aggregator import dedupe
 from aggregator.errors import FeedError, FetchError, ParseError
 from aggregator.models import (
+    EPOCH_ISO,
+    FUTURE_SLACK,
     DedupeSettings,
     EntryFeatures,
     FeedCandidate,
@@ -51,6 +53,8 @@ from aggregator.models import (
     ParsedFeed,
     Settings,
     from_iso,
+    plausible_time,
+    read_iso,
     to_iso,
     utc_now,
 )
@@ -134,15 +138,24 @@ def body_digest(body: bytes) -> str:
 def sort_time(entry: ParsedEntry, now_iso: str, never_fetched: bool) -> str:
     """Where an entry sits in the merged feed: when we first saw it.
 
-    On a feed's first fetch its entries keep their own dates (clamped to now),
-    so adding a feed does not put its whole backlog on top.
+    On a feed's first fetch its entries keep their own dates, clamped to
+    1970..now, so adding a feed does not put its whole backlog on top, and a
+    placeholder or future date can neither (year 1 is not "now" either).
     """
     if never_fetched:
-        own = entry.published or entry.updated
-        if own is not None and own < now_iso:
-            return own
+        own = own_time(entry, from_iso(now_iso))
+        if own is not None:
+            return min(max(own, EPOCH_ISO), now_iso)
     return now_iso
 
+
+def own_time(entry: ParsedEntry, now: datetime) -> str | None:
+    """The entry's own date (published, else updated) if believable at ``now``, else None."""
+    for text in (entry.published, entry.updated):
+        moment = plausible_time(text, now)
+        if moment is not None:
+            return to_iso(moment)
+    return None
 
 
 class NetworkMonitor:
@@ -209,6 +222,7 @@ class Pipeline:
         store.checkpoint_in_background()
         self.network = NetworkMonitor(fetcher, settings.canary_url)
         self._host_wait: dict[str, float] = {}  # host -> monotonic time its Retry-After ends
+        self._latest: datetime | None = None  # the newest time entries were stored at
 
     def close(self) -> None:
         """Stop the parser processes; queued parses are dropped."""
@@ -288,7 +302,7 @@ class Pipeline:
               digest: str | None, timing: tuple[datetime, float]) -> FetchOutcome:
         """Write the entries, the log row and the feed status in one transaction."""
         started, duration_s = timing
-        now = utc_now()
+        now = self._clock()
         parsed = prepared[0] if prepared is not None else None
         with self.store.transaction():
             decisions = None
@@ -306,6 +320,22 @@ class Pipeline:
                                     parsed=parsed, body_hash=digest)
             self._follow_redirect(job, result, now)
         return outcome
+
+    def _clock(self) -> datetime:
+        """When entries are seen: ``utc_now``, held at the newest time stored if it stepped back.
+
+        A system clock set back by up to a day (NTP, a wrong time zone fixed
+        by hand) must not place the next cycle's entries under those seen
+        before them, nor move the outputs' Last-Modified back; a bigger step
+        corrects a clock that was wrong, and is followed.
+        """
+        now = utc_now()
+        if self._latest is None:
+            self._latest = read_iso(self.store.content_version()[1]) or now
+        if now < self._latest <= now + FUTURE_SLACK:
+            return self._latest
+        self._latest = now
+        return now
 
     def _keyed(self, job: FeedJob, entries: Sequence[ParsedEntry]) -> list[ParsedEntry]:
         """Entries keyed by guid, or by a weaker key while the feed's ids are broken."""
@@ -343,10 +373,10 @@ class Pipeline:
         single cycle) find each other.
         """
         now_iso = to_iso(now)
-        held_back = self._held_back(job, items)
+        held_back = self._held_back(job, items, now)
         for entry, digest in items:
             found = known.get(entry.key) or dedupe.features(entry, self.dedupe)
-            when = entry.published or entry.updated or now_iso
+            when = own_time(entry, now) or now_iso
             match = dedupe.match_story(found, when, self.store.find_candidates(found),
                                        self.dedupe)
             placed = (now_iso, sort_time(entry, now_iso, job.never_fetched))
@@ -356,7 +386,8 @@ class Pipeline:
                                     digest=digest,
                                     placed=placed, found=found, match=match)
 
-    def _held_back(self, job: FeedJob, items: Sequence[tuple[ParsedEntry, str]]) -> set[str]:
+    def _held_back(self, job: FeedJob, items: Sequence[tuple[ParsedEntry, str]],
+                   now: datetime) -> set[str]:
         """Keys of a new feed's entries past ``first_fetch_items`` (newest first).
 
         They are placed as if seen a week ago, so adding a big feed does not
@@ -364,8 +395,7 @@ class Pipeline:
         """
         if not job.never_fetched or not self.first_fetch_items:
             return set()
-        newest = sorted(items, key=lambda item: item[0].published or item[0].updated or "",
-                        reverse=True)
+        newest = sorted(items, key=lambda item: own_time(item[0], now) or "", reverse=True)
         return {entry.key for entry, _ in newest[self.first_fetch_items:]}
 
     def _follow_redirect(self, job: FeedJob, result: FetchResult, now: datetime) -> None:
@@ -430,7 +460,8 @@ def _replay(store: Store, row: Sequence[object], settings: DedupeSettings) -> No
                         summary=summary, content=content, published=published,
                         updated=updated, origin_id=origin)
     found = dedupe.features(entry, settings)
-    when = published or updated or str(first_seen)
+    seen = read_iso(first_seen)
+    when = (own_time(entry, seen) if seen else None) or str(first_seen)
     candidates = store.find_candidates(found, before_id=int(str(entry_id)))
     match = dedupe.match_story(found, when, candidates, settings)
     store.restory_entry(int(str(entry_id)), entry, found, match, (str(first_seen), str(sort_at)))

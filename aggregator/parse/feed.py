@@ -16,19 +16,21 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import email.utils
 import html
 import io
 import math
 import re
 import time
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
 import nh3
 
 from aggregator.errors import ParseError
-from aggregator.models import Enclosure, FeedCandidate, ParsedEntry, ParsedFeed
+from aggregator.models import EPOCH, Enclosure, FeedCandidate, ParsedEntry, ParsedFeed, to_iso
 from aggregator.parse.discover import discover_feeds
 from aggregator.parse.keys import entry_key, unique_keys
 from aggregator.parse.sanitize import clean_text, safe_url, sanitize_html, text_to_html
@@ -45,6 +47,7 @@ _NEW_FEED_URL = re.compile(
 _FIRST_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?(?:item|entry)[\s>/]")
 _HEAD_BYTES = 64 * 1024
 _SHOWN_CANDIDATES = 5
+_MAX_DATE_CHARS = 100  # a longer "date" is not one: not worth parsing
 
 
 def parse_xml(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
@@ -126,8 +129,8 @@ def _entry(entry: Any, feed_url: str, feed_base: str) -> ParsedEntry:
         summary = None
     title = _text(entry.get("title"), entry.get("title_detail"))
     # dict.get: feedparser's own get() maps a missing `updated` to `published` (with a warning).
-    published = _iso(dict.get(entry, "published_parsed"))
-    updated = _iso(dict.get(entry, "updated_parsed"))
+    published = _date(entry, "published")
+    updated = _date(entry, "updated")
     guid = clean_text(entry.get("id") or "") or None
     return ParsedEntry(
         key=entry_key(guid, link, title, published or updated, feed_url),
@@ -182,12 +185,31 @@ def _text(value: str | None, detail: Any) -> str | None:
     return value or None
 
 
+def _date(entry: Any, name: str) -> str | None:
+    """The entry's ``published`` or ``updated`` as the store's ISO string, else None.
+
+    feedparser drops an RFC 822 date without a zone ("Fri, 31 Dec 2021
+    23:59:59"); it is read as UTC, as RFC 822 says of an unknown zone.
+    """
+    found = _iso(dict.get(entry, f"{name}_parsed"))
+    raw = dict.get(entry, name)
+    if found is None and isinstance(raw, str) and len(raw) <= _MAX_DATE_CHARS:
+        fields = email.utils.parsedate_tz(raw)
+        if fields is not None:
+            try:
+                moment = datetime(*fields[:6], tzinfo=UTC) - timedelta(seconds=fields[9] or 0)
+            except (OverflowError, ValueError):
+                return None
+            return to_iso(moment)
+    return found
+
+
 def _iso(moment: time.struct_time | None) -> str | None:
-    """feedparser's UTC struct_time as the store's ISO 8601 string."""
+    """feedparser's UTC struct_time as the store's ISO 8601 string (years zero-padded)."""
     if not moment:
         return None
     try:
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(calendar.timegm(moment)))
+        return to_iso(EPOCH + timedelta(seconds=calendar.timegm(moment)))
     except (OverflowError, ValueError):
         return None
 

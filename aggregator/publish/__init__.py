@@ -15,11 +15,15 @@ the server may derive its ETag from them.  ::
 
 A low layer: imports the standard library, feedgen, lxml and
 ``aggregator.models`` / ``aggregator.errors`` only.  Every failure to render is
-a ``PublishError`` naming the format.
+a ``PublishError`` naming the format; but one entry never fails the whole
+document: ``render`` leaves out the entries that cannot be rendered, logs a
+warning for each and counts them in ``LEFT_OUT``.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from aggregator.errors import PublishError
@@ -35,6 +39,7 @@ __all__ = [
     "GENERATOR_NAME",
     "GENERATOR_URI",
     "JSONFEED_VERSION",
+    "LEFT_OUT",
     "SOURCE_EXTENSION_ABOUT",
     "UNTITLED",
     "FeedMeta",
@@ -44,7 +49,11 @@ __all__ = [
     "render_rss",
 ]
 
+log = logging.getLogger(__name__)
 FORMATS = ("atom", "rss", "json")
+# Entries left out of a rendering because they could not be rendered, by format,
+# since the process started (shown by /healthz).
+LEFT_OUT: Counter[str] = Counter()
 CONTENT_TYPES: dict[str, str] = {
     "atom": "application/atom+xml; charset=utf-8",
     "rss": "application/rss+xml; charset=utf-8",
@@ -63,4 +72,28 @@ def render(fmt: str, entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
     renderer = _RENDERERS.get(fmt)
     if renderer is None:
         raise PublishError(fmt, f"unknown feed format; expected one of {', '.join(FORMATS)}")
-    return renderer(entries, meta)
+    try:
+        return renderer(entries, meta)
+    except PublishError:
+        if not entries:
+            raise  # the document itself is wrong (its metadata): nothing to leave out
+        return renderer(_renderable(fmt, renderer, entries, meta), meta)
+
+
+def _renderable(fmt: str, renderer: Callable[[Sequence[StoredEntry], FeedMeta], bytes],
+                entries: Sequence[StoredEntry], meta: FeedMeta) -> list[StoredEntry]:
+    """The entries that render alone; each other one is logged and counted.
+
+    Only after the whole document failed, so it costs nothing when all is well.
+    """
+    kept = []
+    for entry in entries:
+        try:
+            renderer([entry], meta)
+        except PublishError as exc:
+            LEFT_OUT[fmt] += 1
+            log.warning("%s output: left out entry %s of %s: %s", fmt, entry.uid,
+                        entry.feed_url, exc.__cause__ or exc)
+        else:
+            kept.append(entry)
+    return kept

@@ -64,6 +64,6 @@ def render_atom(entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
         if channel.subtitle is not None:
             fg.subtitle(channel.subtitle)
         for entry in entries:
-            _add_atom_entry(fg, prepare(entry))
+            _add_atom_entry(fg, prepare(entry, channel.updated))
         document = bytes(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True))
         return decorate(document, meta, container=None)

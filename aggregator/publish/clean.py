@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from aggregator.errors import PublishError
-from aggregator.models import Enclosure, StoredEntry, from_iso
+from aggregator.models import Enclosure, StoredEntry, from_iso, plausible_time, read_iso
 
 GENERATOR_NAME = "aggregator"
 GENERATOR_URI = "https://github.com/aggregator-project/aggregator"
@@ -127,8 +127,8 @@ class Item:
     author: Person | None
     summary: str | None  # HTML
     content: str | None  # HTML
-    published: datetime | None
-    modified: datetime | None
+    published: datetime | None  # the entry's own, if believable (models.plausible_time)
+    modified: datetime | None  # likewise
     first_seen: datetime
     tags: tuple[str, ...]
     enclosures: tuple[Enclosure, ...]
@@ -140,10 +140,21 @@ class Item:
         """Atom's required updated: the entry's own, else published, else first seen."""
         return self.modified or self.published or self.first_seen
 
+    @property
+    def date(self) -> datetime:
+        """RSS pubDate and JSON Feed date_published: the entry's own, first seen only failing it.
+
+        An item first published in 2005 must not read as published today.
+        """
+        return self.published or self.modified or self.first_seen
+
 
 def _date(value: str | None) -> datetime | None:
-    """The store's UTC ISO string as an aware datetime (feedgen refuses naive ones)."""
-    return None if value is None else from_iso(value)
+    """The store's UTC ISO string as an aware datetime (feedgen refuses naive ones), or None.
+
+    Lenient: an unreadable time (a row from an older store) is no time, not a failed output.
+    """
+    return read_iso(value)
 
 
 def _person(value: str | None) -> Person | None:
@@ -203,13 +214,22 @@ def _also_html(also: tuple[tuple[str, str], ...]) -> str:
     return f"<p>Also reported by: {links}</p>"
 
 
-def prepare(entry: StoredEntry) -> Item:
-    """Clean one stored entry once; the three writers only read the result."""
+def prepare(entry: StoredEntry, latest: datetime | None = None) -> Item:
+    """Clean one stored entry once; the three writers only read the result.
+
+    The entry's own dates are published only if believable: placeholders
+    (year 1) and dates in the future (later than a day after ``latest``, the
+    output's newest change, or after first seen) stay in the store, unshown.
+    """
     uid = one_line(entry.uid)
     if uid is None:
         raise ValueError("an entry has an empty uid")
-    published, modified = _date(entry.published), _date(entry.updated)
-    first_seen = from_iso(entry.first_seen)
+    first_seen = _date(entry.first_seen) or _date(entry.sort_at)
+    if first_seen is None:
+        raise ValueError(f"entry {uid}: unreadable first_seen {entry.first_seen!r}")
+    newest = max(first_seen, latest or first_seen)
+    published = plausible_time(entry.published, newest)
+    modified = plausible_time(entry.updated, newest)
     also = _also(entry)
     summary, content = _text(entry.summary), _text(entry.content)
     if also:
@@ -258,5 +278,5 @@ def publish_errors(fmt: str) -> Iterator[None]:
     """Turn feedgen's and lxml's complaints into the package's own error, cause kept."""
     try:
         yield
-    except (ValueError, TypeError, etree.LxmlError) as e:
+    except (ValueError, TypeError, OverflowError, etree.LxmlError) as e:
         raise PublishError(fmt, f"cannot render the feed: {e}") from e

@@ -92,14 +92,14 @@ def _json_body(item: Item) -> dict[str, str]:
 
 
 def _json_item(item: Item) -> dict[str, Any]:
-    """One item; dates are RFC 3339, published falls back to first seen (as RSS)."""
+    """One item; dates are RFC 3339, published is the entry's own date (``Item.date``, as RSS)."""
     obj: dict[str, Any] = {"id": item.uid}
     if item.url is not None:
         obj["url"] = item.url
     if item.title is not None:
         obj["title"] = item.title
     obj.update(_json_body(item))
-    obj["date_published"] = to_iso(item.published or item.first_seen)
+    obj["date_published"] = to_iso(item.date)
     if item.modified is not None:
         obj["date_modified"] = to_iso(item.modified)
     if item.author is not None:
@@ -130,5 +130,5 @@ def render_json(entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
             feed["next_url"] = required_url(links["next"], "next")
         if "hub" in links:
             feed["hubs"] = [{"type": "WebSub", "url": required_url(links["hub"], "hub")}]
-        feed["items"] = [_json_item(prepare(entry)) for entry in entries]
+        feed["items"] = [_json_item(prepare(entry, channel.updated)) for entry in entries]
         return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

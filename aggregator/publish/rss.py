@@ -51,7 +51,7 @@ def _add_rss_item(fg: Any, item: Item) -> None:
         fe.description(description)
     if item.content is not None:
         fe.content(item.content)  # content:encoded
-    fe.published(item.published or item.first_seen)
+    fe.published(item.date)
     if item.author is not None:
         _add_rss_author(fe, item.author)
     _add_rss_enclosure(fe, item.enclosures)
@@ -66,6 +66,6 @@ def render_rss(entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
         fg = generator(channel, RssFeedExtension, "application/rss+xml")
         fg.description(channel.subtitle or channel.title)
         for entry in entries:
-            _add_rss_item(fg, prepare(entry))
+            _add_rss_item(fg, prepare(entry, channel.updated))
         document = bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
         return decorate(document, meta, container="channel")

@@ -49,8 +49,12 @@ def _opt(value: object) -> str | None:
 
 
 
-# The HTML only when the matcher's view is not stored (rows from before migration 2).
-_CANDIDATE_COLUMNS = """id, story_id, coalesce(published, first_seen), title,
+# When: published if believable (1970 to a day after first seen, as models.plausible_time),
+# else first seen.  The HTML only when the matcher's view is not stored (before migration 2).
+_CANDIDATE_COLUMNS = """id, story_id,
+    CASE WHEN published >= '1970-01-01T00:00:00Z'
+          AND published <= strftime('%Y-%m-%dT%H:%M:%SZ', first_seen, '+1 day')
+         THEN published ELSE first_seen END, title,
     CASE WHEN match_words IS NULL THEN summary END,
     CASE WHEN match_words IS NULL THEN content END,
     match_title, match_words, word_count"""

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from aggregator import dedupe
 from aggregator.errors import FeedError, FetchError, ParseError
 from aggregator.models import (
+    EPOCH,
     EPOCH_ISO,
     FUTURE_SLACK,
     DedupeSettings,
@@ -140,13 +141,15 @@ def sort_time(entry: ParsedEntry, now_iso: str, never_fetched: bool) -> str:
 
     On a feed's first fetch its entries keep their own dates, clamped to
     1970..now, so adding a feed does not put its whole backlog on top, and a
-    placeholder or future date can neither (year 1 is not "now" either).
+    placeholder (year 1) or future date can neither.
     """
-    if never_fetched:
-        own = own_time(entry, from_iso(now_iso))
-        if own is not None:
-            return min(max(own, EPOCH_ISO), now_iso)
-    return now_iso
+    if not never_fetched:
+        return now_iso
+    own = own_time(entry, from_iso(now_iso))
+    if own is not None:
+        return min(own, now_iso)
+    dated = [m for m in map(read_iso, (entry.published, entry.updated)) if m is not None]
+    return EPOCH_ISO if dated and dated[0] < EPOCH else now_iso
 
 
 def own_time(entry: ParsedEntry, now: datetime) -> str | None:

@@ -33,7 +33,7 @@ from starlette.routing import Route
 
 from aggregator import __version__
 from aggregator.models import Config, from_iso, to_iso, utc_now
-from aggregator.publish import CONTENT_TYPES
+from aggregator.publish import CONTENT_TYPES, LEFT_OUT
 from aggregator.serve.outputs import (
     EXTENSIONS,
     BadRequestError,
@@ -316,7 +316,8 @@ def create_app(store: Store, config: Config) -> Starlette:
         version, changed = store.content_version()
         return JSONResponse({"status": "ok", "version": __version__,
                              "content_version": version, "content_changed": changed,
-                             "now": to_iso(utc_now())})
+                             "now": to_iso(utc_now()),
+                             "entries_left_out": sum(LEFT_OUT.values())})
 
     search = _search_endpoint(store, base)
     # The outputs keep their gzipped bytes with the rendering (``_entity``); the

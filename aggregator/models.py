@@ -96,6 +96,15 @@ def plausible_time(text: str | None, latest: datetime) -> datetime | None:
     return moment
 
 
+def own_time(published: str | None, updated: str | None, latest: datetime) -> datetime | None:
+    """An entry's own date: published, else updated, the first that is believable at ``latest``.
+
+    What the outputs and the page show as its date (first seen only failing
+    both), what the matcher compares and what a first fetch places it by.
+    """
+    return plausible_time(published, latest) or plausible_time(updated, latest)
+
+
 def seconds_apart(first: str, second: str) -> float:
     """How far apart two stored times are; infinite when either is unreadable."""
     a, b = read_iso(first), read_iso(second)

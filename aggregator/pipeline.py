@@ -54,10 +54,12 @@ from aggregator.models import (
     ParsedFeed,
     Settings,
     from_iso,
-    plausible_time,
     read_iso,
     to_iso,
     utc_now,
+)
+from aggregator.models import (
+    own_time as entry_own_time,
 )
 from aggregator.parse import discover_feeds, parse_feed
 
@@ -153,12 +155,9 @@ def sort_time(entry: ParsedEntry, now_iso: str, never_fetched: bool) -> str:
 
 
 def own_time(entry: ParsedEntry, now: datetime) -> str | None:
-    """The entry's own date (published, else updated) if believable at ``now``, else None."""
-    for text in (entry.published, entry.updated):
-        moment = plausible_time(text, now)
-        if moment is not None:
-            return to_iso(moment)
-    return None
+    """The entry's own date (``models.own_time``) as the store's string, or None."""
+    moment = entry_own_time(entry.published, entry.updated, now)
+    return None if moment is None else to_iso(moment)
 
 
 class NetworkMonitor:

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import feedparser
+import lxml.html
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -39,6 +40,7 @@ from aggregator.models import (
 from aggregator.parse import parse_feed
 from aggregator.pipeline import own_time, sort_time
 from aggregator.publish import FORMATS, LEFT_OUT, render
+from aggregator.serve.page import IndexView, render_index
 from aggregator.store import Store
 from tests.feedcheck import assert_valid_feed
 from tests.feedserver import FeedServer
@@ -354,3 +356,14 @@ def test_a_clock_stepped_back_keeps_new_entries_on_top(
         path.write_bytes(body)
         assert_valid_feed(path)
     store.close()
+
+
+def test_the_page_shows_the_same_believable_dates() -> None:
+    stories = [make_entry("year-1-page", BLOG_A, title="Year one", url="https://a.example/1",
+                          published="1-01-01T00:00:00Z", first_seen="2024-05-02T10:00:00Z"),
+               make_entry("updated-page", BLOG_A, title="Updated only", url="https://a.example/2",
+                          updated="2005-03-02T00:00:00Z", first_seen="2024-05-02T11:00:00Z")]
+    view = IndexView(title="t", base_url="http://127.0.0.1:8080/", outputs=(("t", "/feed"),))
+    page = lxml.html.document_fromstring(render_index(stories, view))
+    assert [t.get("datetime") for t in page.iter("time")] == ["2024-05-02T10:00:00Z",
+                                                             "2005-03-02T00:00:00Z"]

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 
 import nh3
 
-from aggregator.models import Sighting, StoredEntry, from_iso
+from aggregator.models import Sighting, StoredEntry, from_iso, own_time, to_iso, utc_now
 
 EXCERPT_MAX_CHARS = 400  # a text excerpt of content (or of a long summary)
 SUMMARY_MAX_CHARS = 800  # a summary whose text is longer is shown as an excerpt too
@@ -179,7 +179,8 @@ def _render_story(entry: StoredEntry) -> str:
     source_url = _web_url(entry.feed_link)
     source = (f'<a class="source" href="{_esc(source_url)}">{source_name}</a>' if source_url
               else f'<span class="source">{source_name}</span>')
-    when = entry.published or entry.first_seen
+    own = own_time(entry.published, entry.updated, utc_now())  # as the feeds show it
+    when = to_iso(own) if own is not None else entry.first_seen
     meta = [source]
     if when:
         meta.append(f'<time datetime="{_esc(when)}">{_esc(format_time(when))}</time>')

@@ -23,6 +23,7 @@ from lxml import etree
 
 from aggregator import dedupe
 from aggregator import pipeline as pipeline_module
+from aggregator.errors import PublishError
 from aggregator.models import (
     EPOCH_ISO,
     Candidate,
@@ -356,6 +357,17 @@ def test_a_clock_stepped_back_keeps_new_entries_on_top(
         path.write_bytes(body)
         assert_valid_feed(path)
     store.close()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_bad_document_still_fails_whole_and_blames_no_entry(
+        fmt: str, caplog: pytest.LogCaptureFixture) -> None:
+    meta = replace(meta_for(fmt), self_url="feed.atom")  # the configuration's fault
+    before = LEFT_OUT[fmt]
+    with pytest.raises(PublishError, match="self_url"):
+        render(fmt, (GOOD, *BAD_DATES), meta)
+    assert LEFT_OUT[fmt] == before
+    assert not [r for r in caplog.records if "left out" in r.getMessage()]
 
 
 def test_the_page_shows_the_same_believable_dates() -> None:

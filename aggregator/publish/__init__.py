@@ -76,7 +76,8 @@ def render(fmt: str, entries: Sequence[StoredEntry], meta: FeedMeta) -> bytes:
         return renderer(entries, meta)
     except PublishError:
         if not entries:
-            raise  # the document itself is wrong (its metadata): nothing to leave out
+            raise
+        renderer([], meta)  # raises if the document itself is wrong: no entry to blame
         return renderer(_renderable(fmt, renderer, entries, meta), meta)
 
 

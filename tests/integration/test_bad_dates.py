@@ -1,7 +1,7 @@
 """One feed's bad dates never take an output down (issue 13).
 
 A feed served over loopback with Go's zero time (year 1), year 9999, a date
-without a zone and one at +25:00, in RSS and in Atom, next to a good feed;
+without a zone and one at +25:00, in RSS, Atom and JSON Feed, next to a good feed;
 then a store as an older aggregator left it (years not zero-padded).  Every
 output answers 200, passes the validation kit and still carries the good
 feed's entries; the bad-dated entries never come first.
@@ -63,17 +63,29 @@ BAD_ATOM = """<?xml version="1.0" encoding="utf-8"?>
 </feed>
 """
 
-ZERO_TITLES = {"Zero time RSS", "Zero time Atom"}
-BAD_TITLES = {*ZERO_TITLES, "Year 9999 RSS", "Year 9999 Atom", "No zone RSS", "No zone Atom",
-              "Plus 25 RSS", "Plus 25 Atom"}
+BAD_JSON = {
+    "version": "https://jsonfeed.org/version/1.1", "title": "Bad dates (JSON)",
+    "home_page_url": "https://bad-json.example/",
+    "items": [{"id": f"bad-json-{name}", "url": f"https://bad-json.example/{name}",
+               "title": f"{title} JSON", "content_text": title, "date_published": date}
+              for name, title, date in (("zero", "Zero time", "0001-01-01T00:00:00Z"),
+                                        ("future", "Year 9999", "9999-12-31T23:59:59Z"),
+                                        ("nozone", "No zone", "2021-12-31T23:59:59"),
+                                        ("plus25", "Plus 25", "2021-12-31T23:59:59+25:00"))],
+}
+KINDS = ("Zero time", "Year 9999", "No zone", "Plus 25")
+ZERO_TITLES = {f"Zero time {fmt}" for fmt in ("RSS", "Atom", "JSON")}
+BAD_TITLES = {f"{kind} {fmt}" for kind in KINDS for fmt in ("RSS", "Atom", "JSON")}
 
 
 @pytest.fixture
 def fetched(config_file: ConfigWriter, feed_server: FeedServer) -> Path:
-    """The good rss20.xml next to the two bad-dated feeds, fetched once by the CLI."""
+    """The good rss20.xml next to three bad-dated feeds, fetched once by the CLI."""
     (feed_server.directory / "bad-dates.xml").write_text(BAD_RSS, encoding="utf-8")
     (feed_server.directory / "bad-dates.atom").write_text(BAD_ATOM, encoding="utf-8")
-    config = config_file(names=("rss20.xml", "bad-dates.xml", "bad-dates.atom"))
+    (feed_server.directory / "bad-dates.json").write_text(json.dumps(BAD_JSON), encoding="utf-8")
+    config = config_file(names=("rss20.xml", "bad-dates.xml", "bad-dates.atom",
+                                "bad-dates.json"))
     assert main(["--config", str(config), "fetch"]) == 0
     return config
 
@@ -130,9 +142,10 @@ def test_bad_dates_next_to_a_good_feed(fetched: Path, feed_server: FeedServer,
     store = sqlite3.connect(tmp_path / "store.db")
     stored = dict(store.execute("SELECT title, coalesce(published, updated) FROM entries"))
     store.close()
-    assert stored["Zero time RSS"] == stored["Zero time Atom"] == "0001-01-01T00:00:00Z"
-    assert stored["Year 9999 RSS"] == "9999-12-31T23:59:59Z"
-    assert stored["No zone RSS"] == stored["No zone Atom"] == "2021-12-31T23:59:59Z"
+    for fmt in ("RSS", "Atom", "JSON"):  # as the feeds gave them, in the store's one form
+        assert stored[f"Zero time {fmt}"] == "0001-01-01T00:00:00Z"
+        assert stored[f"No zone {fmt}"] == "2021-12-31T23:59:59Z"
+    assert stored["Year 9999 RSS"] == stored["Year 9999 JSON"] == "9999-12-31T23:59:59Z"
 
 
 def test_a_store_written_before_years_were_padded(fetched: Path, feed_server: FeedServer,

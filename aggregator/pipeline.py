@@ -54,12 +54,10 @@ from aggregator.models import (
     ParsedFeed,
     Settings,
     from_iso,
+    own_time,
     read_iso,
     to_iso,
     utc_now,
-)
-from aggregator.models import (
-    own_time as entry_own_time,
 )
 from aggregator.parse import discover_feeds, parse_feed
 
@@ -147,16 +145,16 @@ def sort_time(entry: ParsedEntry, now_iso: str, never_fetched: bool) -> str:
     """
     if not never_fetched:
         return now_iso
-    own = own_time(entry, from_iso(now_iso))
+    own = own_iso(entry, from_iso(now_iso))
     if own is not None:
         return min(own, now_iso)
     dated = [m for m in map(read_iso, (entry.published, entry.updated)) if m is not None]
     return EPOCH_ISO if dated and dated[0] < EPOCH else now_iso
 
 
-def own_time(entry: ParsedEntry, now: datetime) -> str | None:
+def own_iso(entry: ParsedEntry, now: datetime) -> str | None:
     """The entry's own date (``models.own_time``) as the store's string, or None."""
-    moment = entry_own_time(entry.published, entry.updated, now)
+    moment = own_time(entry.published, entry.updated, now)
     return None if moment is None else to_iso(moment)
 
 
@@ -378,7 +376,7 @@ class Pipeline:
         held_back = self._held_back(job, items, now)
         for entry, digest in items:
             found = known.get(entry.key) or dedupe.features(entry, self.dedupe)
-            when = own_time(entry, now) or now_iso
+            when = own_iso(entry, now) or now_iso
             match = dedupe.match_story(found, when, self.store.find_candidates(found),
                                        self.dedupe)
             placed = (now_iso, sort_time(entry, now_iso, job.never_fetched))
@@ -397,7 +395,7 @@ class Pipeline:
         """
         if not job.never_fetched or not self.first_fetch_items:
             return set()
-        newest = sorted(items, key=lambda item: own_time(item[0], now) or "", reverse=True)
+        newest = sorted(items, key=lambda item: own_iso(item[0], now) or "", reverse=True)
         return {entry.key for entry, _ in newest[self.first_fetch_items:]}
 
     def _follow_redirect(self, job: FeedJob, result: FetchResult, now: datetime) -> None:
@@ -463,7 +461,7 @@ def _replay(store: Store, row: Sequence[object], settings: DedupeSettings) -> No
                         updated=updated, origin_id=origin)
     found = dedupe.features(entry, settings)
     seen = read_iso(first_seen)
-    when = (own_time(entry, seen) if seen else None) or str(first_seen)
+    when = (own_iso(entry, seen) if seen else None) or str(first_seen)
     candidates = store.find_candidates(found, before_id=int(str(entry_id)))
     match = dedupe.match_story(found, when, candidates, settings)
     store.restory_entry(int(str(entry_id)), entry, found, match, (str(first_seen), str(sort_at)))

@@ -39,7 +39,7 @@ from aggregator.models import (
     utc_now,
 )
 from aggregator.parse import parse_feed
-from aggregator.pipeline import own_time, sort_time
+from aggregator.pipeline import own_iso, sort_time
 from aggregator.publish import FORMATS, LEFT_OUT, render
 from aggregator.serve.page import IndexView, render_index
 from aggregator.store import Store
@@ -202,7 +202,7 @@ def test_matcher_survives_bad_and_old_times() -> None:
     now = datetime(2026, 12, 5, tzinfo=UTC)
     for when, other in (("2026-12-05T00:00:00Z", "1-01-01T00:00:00Z"),
                         ("garbage", "2026-12-05T00:00:00Z"),
-                        (own_time(new, now) or "2026-12-05T00:00:00Z", "2026-12-04T00:00:00Z")):
+                        (own_iso(new, now) or "2026-12-05T00:00:00Z", "2026-12-04T00:00:00Z")):
         match = dedupe.match_story(found, when, [replace(candidate, when=other)], settings)
         assert (match is not None) == (other == "2026-12-04T00:00:00Z"), (when, other)
 

@@ -122,8 +122,6 @@ BAD_CASES = {
                               ["outputs.name", "duplicate"]),
     "output bad regex": ('[[outputs]]\nname = "a"\ninclude = ["/(open/"]\n',
                          ["outputs.include", "output 'a'", "regular expression", ":3"]),
-    "output bad query": ('[[outputs]]\nname = "a"\nquery = "AND OR"\n',
-                         ["outputs.query", "output 'a'", "full-text"]),
     "output unknown feed": ('[[outputs]]\nname = "a"\nfeeds = ["https://x.example/f"]\n',
                             ["outputs.feeds", "not a configured feed"]),
     "output bad tags_mode": ('[[outputs]]\nname = "a"\ntags_mode = "most"\n',

@@ -17,7 +17,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
@@ -222,12 +222,6 @@ def _params(request: Request) -> Params:
     return parse_params(args)
 
 
-def plain_query(text: str) -> str | None:
-    """Words typed into a search box as an FTS5 query: every word quoted, all required."""
-    words = [w.replace('"', '""') for w in text.split()]
-    return " ".join(f'"{w}"' for w in words) or None
-
-
 def _bad_request(message: str) -> Response:
     return JSONResponse({"error": message}, status_code=400)
 
@@ -289,13 +283,8 @@ def create_app(store: Store, config: Config) -> Starlette:
     async def index(request: Request) -> Response:
         try:
             params = _params(request)
-            try:
-                stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
-            except QueryError:
-                # A search box gets words, not FTS5 syntax: search them as plain words.
-                params = replace(params, filters=replace(
-                    params.filters, query=plain_query(params.filters.query or "")))
-                stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
+            # Words typed into the search box work as they are: see store.fts.fts_query.
+            stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
         except (BadRequestError, QueryError) as exc:
             return HTMLResponse(f"<!doctype html><title>Bad request</title><p>{escape(str(exc))}",
                                 status_code=400, headers={"Content-Security-Policy": CSP})

@@ -16,6 +16,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,14 @@ DURATION_KEYS = frozenset({"interval", "timeout", "connect_timeout", "min_interv
                            "max_interval", "max_backoff", "max_retry_after", "host_delay",
                            "redirect_adopt_after", "window", "since"})
 ZERO_OK_KEYS = frozenset({"host_delay"})  # durations that may be "0s"
+DAY_S = 86400.0
+# The longest duration anywhere (config, ?since=, --since, a feed's hints): far
+# enough for any use, near enough that date arithmetic never leaves year 9999.
+MAX_DURATION_S = 3650 * DAY_S
+# The longest each duration key may be; keys not named here: one year.
+DURATION_MAX_S: dict[str, float] = {"timeout": 3600.0, "connect_timeout": 3600.0,
+                                    "host_delay": 3600.0, "since": MAX_DURATION_S}
+DEFAULT_DURATION_MAX_S = 365 * DAY_S
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("feeds", "retry_after_scope"): ("feed", "host"),
     ("outputs", "tags_mode"): ("any", "all"),
@@ -71,10 +80,12 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
 }
 
 
-def parse_duration(text: str, *, allow_zero: bool = False) -> float:
-    """Seconds in a duration like "45s", "15m", "2h", "1d" or "1h30m".
+def parse_duration(text: str, *, allow_zero: bool = False,
+                   maximum: float = MAX_DURATION_S) -> float:
+    """Seconds in a duration like "45s", "15m", "2h", "1d" or "1h30m", at most ``maximum``.
 
-    Raises ValueError with a message fit for the user on anything else.
+    Raises ValueError with a message fit for the user on anything else,
+    naming the allowed range when the duration is too long.
     """
     compact = text.strip().lower().replace(" ", "")
     if not compact:
@@ -85,7 +96,31 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> float:
     total = sum(float(m.group(1)) * _UNIT_S[m.group(2)] for m in matches)
     if total <= 0 and not (allow_zero and total == 0):
         raise ValueError(f"{text!r} must be longer than zero")
+    if not total <= maximum:  # also inf, from a number too long for a float
+        low = "0s" if allow_zero else "more than 0s"
+        raise ValueError(f"{text!r} is out of range: allowed {low} to {format_duration(maximum)}")
     return total
+
+
+def format_duration(seconds: float) -> str:
+    """``seconds`` in the largest unit that divides it: 3600 -> "1h", 90 -> "90s"."""
+    for unit in ("w", "d", "h", "m", "s"):
+        count = seconds / _UNIT_S[unit]
+        if count >= 1 and count == int(count):
+            return f"{int(count)}{unit}"
+    return f"{seconds:g}s"
+
+
+def later(moment: datetime, seconds: float) -> datetime:
+    """``moment`` plus ``seconds``, saturating at MAX_DURATION_S.
+
+    A delay may come from a server (Retry-After, max-age, ``<ttl>``); however
+    large, infinite or odd it is, the next fetch time is a date, not an
+    OverflowError that stops fetching.
+    """
+    if not seconds > 0:  # zero, negative or NaN: now
+        return moment
+    return moment + timedelta(seconds=min(seconds, MAX_DURATION_S))
 
 
 def load_defaults() -> dict[str, Any]:
@@ -183,7 +218,8 @@ class _Validator:
         self.check_type(dotted, value, defaults[key], feed)
         if key in DURATION_KEYS and value != "":
             try:
-                parse_duration(value, allow_zero=key in ZERO_OK_KEYS)
+                parse_duration(value, allow_zero=key in ZERO_OK_KEYS,
+                               maximum=DURATION_MAX_S.get(key, DEFAULT_DURATION_MAX_S))
             except ValueError as exc:
                 raise self.error(str(exc), key=dotted, feed=feed, needle=needle) from None
         choices = CHOICES.get((section, key))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from aggregator.config import MAX_DURATION_S
 from aggregator.models import (
     FeedConfig,
     FeedJob,
@@ -121,9 +122,10 @@ class FeedsMixin:
             jobs = [_job(row) for row in rows if row[0] not in skip][:limit]
             self.conn.executemany(
                 "UPDATE feeds SET next_fetch = strftime('%Y-%m-%dT%H:%M:%SZ', ?, "
-                "'+' || CAST(interval_s AS INTEGER) || ' seconds'), "
+                "'+' || min(CAST(interval_s AS INTEGER), ?) || ' seconds'), "
                 "next_fetch_reason = 'lease' WHERE id = ?",
-                [(now_iso, job.id) for job in jobs])
+                # capped: past year 9999 strftime gives NULL, and nothing is ever claimed
+                [(now_iso, int(MAX_DURATION_S), job.id) for job in jobs])
         return jobs
 
     def cycle_jobs(self: StoreBase, now: datetime, *, force: bool = False,

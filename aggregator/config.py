@@ -133,7 +133,7 @@ def load_config(path: str | Path) -> Config:
     """Read, validate and return the config at ``path``; ConfigError on any problem."""
     path = Path(path)
     try:
-        text = path.read_text("utf-8")
+        text = path.read_text("utf-8-sig")  # a BOM (Windows editors) is not TOML: drop it
     except FileNotFoundError:
         raise ConfigError(str(path), "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -437,7 +437,7 @@ def add_feed(path: str | Path, url: str, *, title: str | None = None,
         if feed_identity(feed.url) == identity:
             raise ConfigError(str(path), "the feed is already configured", key="feeds.url",
                               feed=feed.url)
-    document = tomlkit.parse(path.read_text("utf-8"))
+    document = tomlkit.parse(path.read_text("utf-8-sig"))
     table = tomlkit.table()
     table.add("url", url)
     if title:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import DEFAULT_USER_AGENT, load_config, load_defaults, parse_duration
+from aggregator.config import (
+    DEFAULT_USER_AGENT,
+    add_feed,
+    load_config,
+    load_defaults,
+    parse_duration,
+)
 from aggregator.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,3 +227,12 @@ def test_the_longest_allowed_durations_load(tmp_path: Path) -> None:
 def test_any_text_is_a_valid_output_query(tmp_path: Path) -> None:
     path = write(tmp_path, '[[outputs]]\nname = "a"\nquery = "covid-19 AND OR \\"x"\n')
     assert load_config(path).outputs[0].filters.query == 'covid-19 AND OR "x'
+
+
+def test_a_utf8_bom_is_not_a_toml_error(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_bytes(b'\xef\xbb\xbf[[feeds]]\nurl = "https://a.example/f"\n')
+    assert load_config(path).feeds[0].url == "https://a.example/f"
+    add_feed(path, "https://b.example/f")
+    assert [f.url for f in load_config(path).feeds] == ["https://a.example/f",
+                                                        "https://b.example/f"]

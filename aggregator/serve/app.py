@@ -43,6 +43,7 @@ from aggregator.serve.outputs import (
     render_output,
     select,
     views_for,
+    whole_number,
 )
 from aggregator.serve.page import FEED_XSL, IndexView, render_index
 from aggregator.serve.websub import hub_links
@@ -57,6 +58,7 @@ GZIP_MIN = 512  # bytes: smaller bodies go out as they are
 GZIP_LEVEL = 9  # as Starlette's GZipMiddleware: paid once per rendering, not per request
 GZIP_IN_THREAD = 128 * 1024  # bytes: larger bodies are compressed off the event loop
 SEARCH_PAGE = 20
+MAX_PAGE = 10_000  # /search?page=: deeper than anyone reads, and an offset SQLite takes
 PAGE_STORIES = 50
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -231,12 +233,12 @@ def _search_endpoint(store: Store, base: str) -> Callable[[Request], Awaitable[R
 
     async def search(request: Request) -> Response:
         query = (request.query_params.get("q") or "").strip()
-        page_text = request.query_params.get("page", "1")
         if not query:
             return _bad_request("q is required: a full-text query, e.g. ?q=seoul")
-        if not page_text.isdigit() or int(page_text) < 1:
-            return _bad_request("page must be a whole number from 1")
-        page = int(page_text)
+        try:
+            page = whole_number(request.query_params.get("page", "1"), "page", MAX_PAGE) or 1
+        except BadRequestError as exc:
+            return _bad_request(str(exc))
         try:
             hits = store.search(query, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE)
         except QueryError as exc:

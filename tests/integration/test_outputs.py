@@ -98,7 +98,10 @@ def test_ad_hoc_filters_and_bad_queries(client: AppClient, feed_server: FeedServ
     word = everything[0].split()[0]
     assert everything[0] in titles(client.get("/feed.atom", params={"q": word}).content)
     for bad in ("/feed.atom?limit=0", "/feed.atom?limit=-1", "/feed.atom?limit=x",
-                "/feed.atom?since=soon", "/feed.atom?before=garbage"):
+                "/feed.atom?limit=%C2%B2", "/feed.atom?limit=" + "9" * 5000,
+                "/feed.atom?since=soon", "/feed.atom?since=99999999999d",
+                "/feed.atom?before=garbage", "/search?q=a&page=0", "/search?q=a&page=-1",
+                "/search?q=a&page=%C2%B2", "/search?q=a&page=99999999999999999999"):
         response = client.get(bad)
         assert response.status_code == 400, bad
         assert response.json()["error"]

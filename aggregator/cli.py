@@ -51,6 +51,8 @@ log = logging.getLogger("aggregator")
 FETCH_GRACE_S = 1.5
 SERVER_GRACE_S = 1.0
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+MAX_LIMIT = 1_000_000  # stories --limit, dedupe --examples: any more is a typo
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,7 +60,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
               envvar="AGGREGATOR_CONFIG", type=click.Path(dir_okay=False, path_type=Path),
               help="The feeds.toml to use (env AGGREGATOR_CONFIG).")
 @click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["debug", "info", "warning", "error"]),
+              type=click.Choice(LOG_LEVELS),
               help="How much to log (to stderr).")
 @click.version_option(__version__, prog_name="aggregator")
 @click.pass_context
@@ -157,6 +159,9 @@ def _print_summary(outcomes: Sequence[FetchOutcome]) -> None:
 def run(ctx: click.Context) -> None:
     """Run the service: scheduled fetching and the HTTP server, until SIGINT/SIGTERM."""
     config = _config(ctx)
+    if not any(feed.enabled for feed in config.feeds):
+        log.warning("%s has no %sfeeds: nothing will be fetched until one is added "
+                    "(`aggregator add URL`)", config.path, "enabled " if config.feeds else "")
     store = _open(config)
     count = len(config.feeds)
     # The store now holds the feed list; the service reads feeds from it in
@@ -358,7 +363,8 @@ def enable(ctx: click.Context, url: str) -> None:
 @cli.command()
 @click.option("--since", default="1d", show_default=True,
               help="Only stories first seen within this long (e.g. 6h, 1d, 7d).")
-@click.option("--limit", default=200, show_default=True, help="At most this many stories.")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, MAX_LIMIT),
+              help="At most this many stories.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, for scripts.")
 @click.pass_context
 def stories(ctx: click.Context, since: str, limit: int, as_json: bool) -> None:
@@ -414,16 +420,21 @@ def explain(ctx: click.Context, entry_id: int) -> None:
 
 
 @cli.command()
-@click.option("--backtest", "mode", flag_value="backtest",
+@click.option("--backtest", is_flag=True,
               help="Replay the stored entries through the current settings; write nothing.")
-@click.option("--rebuild", "mode", flag_value="rebuild",
+@click.option("--rebuild", is_flag=True,
               help="Recompute every story from the entries, in one transaction.")
-@click.option("--examples", default=5, show_default=True, help="Examples to show of each.")
+@click.option("--examples", default=5, show_default=True, type=click.IntRange(0, MAX_LIMIT),
+              help="Examples to show of each.")
 @click.pass_context
-def dedupe(ctx: click.Context, mode: str | None, examples: int) -> None:
+def dedupe(ctx: click.Context, backtest: bool, rebuild: bool, examples: int) -> None:
     """Re-decide the stories with the current [dedupe] settings (after a threshold change)."""
-    if mode is None:
-        raise click.UsageError("give --backtest or --rebuild")
+    # Two flags, not one option with two flag values: there the last one given
+    # would win, and `--backtest --rebuild` would rewrite every story.
+    if backtest == rebuild:
+        raise click.UsageError("give either --backtest or --rebuild"
+                               + (", not both" if backtest else ""))
+    mode = "rebuild" if rebuild else "backtest"
     config = _config(ctx)
     store = _open(config)
     try:
@@ -496,6 +507,46 @@ def add(ctx: click.Context, url: str, tags: tuple[str, ...], title: str | None) 
     click.echo(f"added {feed_url} ({found.title or 'untitled'}) to {config.path}")
 
 
+def _show_click_error(exc: click.ClickException) -> None:
+    """Click's errors in our one style, ``aggregator: error: ...`` (click's is ``Error: ...``).
+
+    A usage error keeps click's usage line and help hint before it.
+    """
+    if isinstance(exc, click.UsageError) and exc.ctx is not None:
+        command = exc.ctx.command_path
+        click.echo(f"{exc.ctx.get_usage()}\nTry '{command} -h' for help.\n", err=True)
+    click.echo(f"aggregator: error: {exc.format_message()}", err=True)
+
+
+def _add_late_options(group: click.Group) -> None:
+    """``--config`` and ``--log-level`` after the command too: ``aggregator fetch --config x``.
+
+    Given there, they win over the same option before the command.
+    """
+    for command in group.commands.values():
+        command.params += [
+            click.Option(["--config", "late_config"], default=None, expose_value=False,
+                         type=click.Path(dir_okay=False, path_type=Path),
+                         callback=_late_config, help="As --config before the command."),
+            click.Option(["--log-level", "late_log_level"], default=None, expose_value=False,
+                         type=click.Choice(LOG_LEVELS), callback=_late_log_level,
+                         help="As --log-level before the command."),
+        ]
+
+
+def _late_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.obj = value
+
+
+def _late_log_level(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        logging.getLogger().setLevel(value.upper())
+
+
+_add_late_options(cli)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI, turning our errors into one line and an exit code."""
     try:
@@ -510,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        _show_click_error(exc)
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

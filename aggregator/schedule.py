@@ -15,10 +15,11 @@ import functools
 import logging
 import random
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from aggregator.config import later
 from aggregator.models import FeedJob, FeedTiming, FetchOutcome, Settings, utc_now
 from aggregator.pipeline import Pipeline
 from aggregator.store import Store
@@ -39,14 +40,16 @@ def next_fetch_after(outcome: FetchOutcome, timing: FeedTiming, settings: Settin
     the interval doubles per consecutive failure up to max_backoff, and the
     feed is never dropped.  A failure blamed on the network waits one
     interval without backoff.  Jitter spreads feeds that were added together.
+    However large a delay is (a server's hint included), the time saturates
+    (``config.later``) rather than overflowing.
     """
     rng = rng or random.Random()  # noqa: S311 - spreading load, not security
     spread = 1 + rng.uniform(0, settings.jitter)
     if outcome.outcome == "error":
         delay, reason = _failure_delay(outcome, timing, settings)
-        return now + timedelta(seconds=delay * spread), reason
+        return later(now, delay * spread), reason
     delay, reason = _success_delay(timing, settings)
-    return now + timedelta(seconds=delay * spread), reason
+    return later(now, delay * spread), reason
 
 
 def _success_delay(timing: FeedTiming, settings: Settings) -> tuple[float, str]:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.config import DEFAULT_USER_AGENT, load_config, load_defaults, parse_duration
+from aggregator.config import (
+    DEFAULT_USER_AGENT,
+    add_feed,
+    load_config,
+    load_defaults,
+    parse_duration,
+)
 from aggregator.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,8 +128,6 @@ BAD_CASES = {
                               ["outputs.name", "duplicate"]),
     "output bad regex": ('[[outputs]]\nname = "a"\ninclude = ["/(open/"]\n',
                          ["outputs.include", "output 'a'", "regular expression", ":3"]),
-    "output bad query": ('[[outputs]]\nname = "a"\nquery = "AND OR"\n',
-                         ["outputs.query", "output 'a'", "full-text"]),
     "output unknown feed": ('[[outputs]]\nname = "a"\nfeeds = ["https://x.example/f"]\n',
                             ["outputs.feeds", "not a configured feed"]),
     "output bad tags_mode": ('[[outputs]]\nname = "a"\ntags_mode = "most"\n',
@@ -166,3 +170,69 @@ def test_defaults_file_documents_every_key() -> None:
         for key in defaults[section]:
             assert f"`{key}`" in docs, f"{section}.{key} is not documented in docs/config.md"
             assert f"{key} =" in example, f"{section}.{key} is missing from feeds.example.toml"
+
+
+def _duration_cases() -> list[tuple[str, str]]:
+    """(table, key) of every duration key the config has, from the defaults file."""
+    from aggregator.config import DURATION_KEYS
+
+    defaults = load_defaults()
+    tables = {"settings": "settings", "dedupe": "dedupe", "feed": "feeds", "outputs": "outputs",
+              "server": "server", "output": "output"}
+    return [(table, key) for section, table in tables.items()
+            for key in defaults[section] if key in DURATION_KEYS]
+
+
+def _with_duration(table: str, key: str, value: str) -> str:
+    feed = '[[feeds]]\nurl = "https://a.example/f"\n'
+    if table == "feeds":
+        return f'{feed}{key} = "{value}"\n'
+    if table == "outputs":
+        return f'{feed}[[outputs]]\nname = "a"\n{key} = "{value}"\n'
+    return f'{feed}[{table}]\n{key} = "{value}"\n'
+
+
+def test_every_duration_key_is_covered() -> None:
+    cases = _duration_cases()
+    assert {key for _, key in cases} >= {"interval", "timeout", "max_backoff", "window", "since"}
+    assert ("feeds", "interval") in cases and ("settings", "interval") in cases
+
+
+@pytest.mark.parametrize(("table", "key"), _duration_cases())
+@pytest.mark.parametrize("value", ["99999999999d", "3000000d", "400d", "9" * 400 + "s"])
+def test_every_duration_is_bounded(tmp_path: Path, table: str, key: str, value: str) -> None:
+    """Issue 13: a huge interval passed validation, then stopped all fetching."""
+    path = write(tmp_path, _with_duration(table, key, value))
+    if key == "since" and value == "400d":
+        assert load_config(path).outputs[0].filters.since_s == 400 * 86400
+        return
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:")
+    assert f"key '{table}.{key}'" in message
+    longest = {"timeout": "1h", "connect_timeout": "1h", "host_delay": "1h", "since": "3650d"}
+    allowed = "0s" if key == "host_delay" else "more than 0s"
+    assert f"out of range: allowed {allowed} to {longest.get(key, '365d')}" in message
+
+
+def test_the_longest_allowed_durations_load(tmp_path: Path) -> None:
+    path = write(tmp_path, '[settings]\ninterval = "365d"\nmax_backoff = "52w"\ntimeout = "1h"\n'
+                           '[dedupe]\nwindow = "365d"\n')
+    config = load_config(path)
+    assert config.settings.interval_s == 365 * 86400
+    assert config.dedupe.window_s == 365 * 86400
+
+
+def test_any_text_is_a_valid_output_query(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[outputs]]\nname = "a"\nquery = "covid-19 AND OR \\"x"\n')
+    assert load_config(path).outputs[0].filters.query == 'covid-19 AND OR "x'
+
+
+def test_a_utf8_bom_is_not_a_toml_error(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_bytes(b'\xef\xbb\xbf[[feeds]]\nurl = "https://a.example/f"\n')
+    assert load_config(path).feeds[0].url == "https://a.example/f"
+    add_feed(path, "https://b.example/f")
+    assert [f.url for f in load_config(path).feeds] == ["https://a.example/f",
+                                                        "https://b.example/f"]

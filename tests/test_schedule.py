@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from aggregator.models import FeedTiming, FetchOutcome, Settings
+from aggregator.config import MAX_DURATION_S
+from aggregator.models import FeedConfig, FeedTiming, FetchOutcome, Settings, to_iso
 from aggregator.schedule import next_fetch_after
+from aggregator.store import Store
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 SETTINGS = Settings(database=Path("x.db"), jitter=0.0, min_interval_s=600,
@@ -78,3 +80,37 @@ def test_jitter_spreads_within_its_fraction() -> None:
     assert min(seen) >= 1000
     assert max(seen) <= 1100
     assert len(seen) > 10
+
+
+HUGE = (1e16, 1e300, float("inf"))  # 1e16 s is past timedelta's limit, inf a "max-age" of 1e400
+
+
+@pytest.mark.parametrize("huge", HUGE)
+def test_huge_delays_saturate_instead_of_overflowing(huge: float) -> None:
+    """Issue 13: interval = "99999999999d" made every fetch die with an OverflowError."""
+    limit = MAX_DURATION_S
+    wide = replace(SETTINGS, max_interval_s=huge, max_backoff_s=huge, max_retry_after_s=huge)
+    timing = FeedTiming(interval_s=huge, error_streak=3, max_age_s=huge, ttl_s=huge,
+                        update_period_s=huge, post_gap_s=huge)
+    outcomes = (OK, ERROR, replace(ERROR, status=429, retry_after_s=huge),
+                replace(ERROR, reason="connect", network_down=True),
+                replace(ERROR, reason="internal"))
+    for outcome in outcomes:
+        assert delay(outcome, timing, wide)[0] == limit
+    assert delay(replace(ERROR, retry_after_s=huge), FeedTiming(3600, 1))[0] == limit
+
+
+def test_a_huge_stored_interval_still_leases_the_feed(tmp_path: Path) -> None:
+    """Issue 13: with "3000000d" the lease was NULL: IntegrityError every tick, no fetching."""
+    store = Store.open(tmp_path / "s.db")
+    try:
+        feeds = [FeedConfig(url="https://a.example/f", interval_s=3_000_000 * 86400.0),
+                 FeedConfig(url="https://b.example/f")]
+        store.sync_feeds(feeds, 3600, NOW)
+        jobs = store.claim_due(NOW, 10)
+        assert [job.url for job in jobs] == ["https://a.example/f", "https://b.example/f"]
+        due = dict(store.conn.execute("SELECT url, next_fetch FROM feeds").fetchall())
+        assert due["https://a.example/f"] == "9999-12-31T23:59:59Z"
+        assert due["https://b.example/f"] == to_iso(NOW + timedelta(hours=1))
+    finally:
+        store.close()

@@ -17,7 +17,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
@@ -43,6 +43,7 @@ from aggregator.serve.outputs import (
     render_output,
     select,
     views_for,
+    whole_number,
 )
 from aggregator.serve.page import FEED_XSL, IndexView, render_index
 from aggregator.serve.websub import hub_links
@@ -57,6 +58,7 @@ GZIP_MIN = 512  # bytes: smaller bodies go out as they are
 GZIP_LEVEL = 9  # as Starlette's GZipMiddleware: paid once per rendering, not per request
 GZIP_IN_THREAD = 128 * 1024  # bytes: larger bodies are compressed off the event loop
 SEARCH_PAGE = 20
+MAX_PAGE = 10_000  # /search?page=: deeper than anyone reads, and an offset SQLite takes
 PAGE_STORIES = 50
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -222,12 +224,6 @@ def _params(request: Request) -> Params:
     return parse_params(args)
 
 
-def plain_query(text: str) -> str | None:
-    """Words typed into a search box as an FTS5 query: every word quoted, all required."""
-    words = [w.replace('"', '""') for w in text.split()]
-    return " ".join(f'"{w}"' for w in words) or None
-
-
 def _bad_request(message: str) -> Response:
     return JSONResponse({"error": message}, status_code=400)
 
@@ -237,12 +233,12 @@ def _search_endpoint(store: Store, base: str) -> Callable[[Request], Awaitable[R
 
     async def search(request: Request) -> Response:
         query = (request.query_params.get("q") or "").strip()
-        page_text = request.query_params.get("page", "1")
         if not query:
             return _bad_request("q is required: a full-text query, e.g. ?q=seoul")
-        if not page_text.isdigit() or int(page_text) < 1:
-            return _bad_request("page must be a whole number from 1")
-        page = int(page_text)
+        try:
+            page = whole_number(request.query_params.get("page", "1"), "page", MAX_PAGE) or 1
+        except BadRequestError as exc:
+            return _bad_request(str(exc))
         try:
             hits = store.search(query, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE)
         except QueryError as exc:
@@ -289,13 +285,8 @@ def create_app(store: Store, config: Config) -> Starlette:
     async def index(request: Request) -> Response:
         try:
             params = _params(request)
-            try:
-                stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
-            except QueryError:
-                # A search box gets words, not FTS5 syntax: search them as plain words.
-                params = replace(params, filters=replace(
-                    params.filters, query=plain_query(params.filters.query or "")))
-                stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
+            # Words typed into the search box work as they are: see store.fts.fts_query.
+            stories = select(store, views["/feed"], params, limit=PAGE_STORIES).items
         except (BadRequestError, QueryError) as exc:
             return HTMLResponse(f"<!doctype html><title>Bad request</title><p>{escape(str(exc))}",
                                 status_code=400, headers={"Content-Security-Policy": CSP})

@@ -59,6 +59,20 @@ def views_for(config: Config) -> dict[str, OutputView]:
     return views
 
 
+def whole_number(text: str | None, name: str, highest: int) -> int | None:
+    """A query parameter that counts something: 1 to ``highest``, or BadRequest.
+
+    ASCII digits only: "²" is a digit to ``str.isdigit`` but not to ``int``,
+    and a number thousands of digits long is refused before ``int`` reads it.
+    """
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(highest))
+            and 1 <= int(text) <= highest):
+        raise BadRequestError(f"{name} must be a whole number from 1 to {highest}")
+    return int(text)
+
+
 def parse_params(args: Mapping[str, list[str]]) -> Params:
     """Validate ?tag=&q=&feed=&since=&limit=&before=&after=; BadRequest on anything off."""
     def one(name: str) -> str | None:
@@ -70,14 +84,12 @@ def parse_params(args: Mapping[str, list[str]]) -> Params:
         since_s = parse_duration(since) if since else None
     except ValueError as exc:
         raise BadRequestError(f"since: {exc}") from None
-    limit = one("limit")
-    if limit is not None and (not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT):
-        raise BadRequestError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    limit = whole_number(one("limit"), "limit", MAX_LIMIT)
     query_text = (one("q") or "").strip() or None
     filters = Filters(tags=tuple(args.get("tag") or ()), feeds=tuple(args.get("feed") or ()),
                       query=query_text, since_s=since_s)
     canonical = tuple(sorted((k, v) for k in PARAMS for v in args.get(k) or ()))
-    return Params(filters=filters, limit=int(limit) if limit else None,
+    return Params(filters=filters, limit=limit,
                   before=_cursor(one("before"), "before"), after=_cursor(one("after"), "after"),
                   query=canonical)
 

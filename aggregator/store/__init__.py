@@ -16,6 +16,7 @@ service ~13 MiB that it does not otherwise need.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -71,6 +72,13 @@ class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin, SelectMixin):
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            problem = (f"{exc.filename} is not a directory"
+                       if isinstance(exc, FileExistsError | NotADirectoryError)
+                       else f"{exc.strerror or exc}: {exc.filename}")
+            raise StoreError(str(path), "open",
+                             f"cannot create its folder {path.parent}: {problem}") from None
+        try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -78,7 +86,9 @@ class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin, SelectMixin):
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(str(path), "open", str(exc)) from exc
+            reason = why_unopenable(path)
+            message = f"{exc}: {reason}" if reason else str(exc)
+            raise StoreError(str(path), "open", message) from exc
         if mode.lower() != "wal":
             conn.close()
             raise StoreError(str(path), "open", f"cannot use WAL mode (got {mode!r})")
@@ -127,3 +137,31 @@ class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin, SelectMixin):
     def schema_version(self) -> int:
         """The version the store's schema is at."""
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def why_unopenable(path: Path) -> str | None:
+    """Why SQLite cannot open ``path`` for writing, in words; None if nothing is seen.
+
+    SQLite says only "unable to open database file" or "attempt to write a
+    readonly database"; the user needs to know which of the usual causes it is.
+    """
+    folder = path.parent
+    if path.is_dir():
+        return "it is a directory"
+    if os.statvfs(folder).f_flag & os.ST_RDONLY:
+        return f"{folder} is on a read-only file system"
+    if path.exists() and not os.access(path, os.R_OK):
+        return f"no permission to read it ({_owner_mode(path)})"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"it is read-only ({_owner_mode(path)})"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (f"no permission to create files in {folder} ({_owner_mode(folder)}); "
+                "the store keeps its -wal and -shm files beside it")
+    return None
+
+
+def _owner_mode(path: Path) -> str:
+    """"mode 0444, owner uid 0": enough to see whose file it is and what to chmod."""
+    info = path.stat()
+    return f"mode {info.st_mode & 0o777:04o}, owner uid {info.st_uid}"
+

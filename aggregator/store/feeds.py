@@ -19,6 +19,8 @@ from aggregator.models import (
 )
 from aggregator.store.base import StoreBase
 
+LATEST = "9999-12-31T23:59:59Z"  # the latest time SQLite's date functions can write
+
 _JOB_COLUMNS = ("id, url, etag, last_modified, interval_s, error_streak, last_success, "
                 "body_hash, host, retry_after_scope, redirect_target, redirect_count, "
                 "redirect_since, key_mode, config_url")
@@ -120,10 +122,12 @@ class FeedsMixin:
             skip = set(exclude)
             jobs = [_job(row) for row in rows if row[0] not in skip][:limit]
             self.conn.executemany(
-                "UPDATE feeds SET next_fetch = strftime('%Y-%m-%dT%H:%M:%SZ', ?, "
-                "'+' || CAST(interval_s AS INTEGER) || ' seconds'), "
+                "UPDATE feeds SET next_fetch = coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', ?, "
+                "'+' || CAST(interval_s AS INTEGER) || ' seconds'), ?), "
                 "next_fetch_reason = 'lease' WHERE id = ?",
-                [(now_iso, job.id) for job in jobs])
+                # Past year 9999 strftime gives NULL (a NOT NULL error on every tick, and
+                # no feed claimed again): the lease saturates at the latest time instead.
+                [(now_iso, LATEST, job.id) for job in jobs])
         return jobs
 
     def cycle_jobs(self: StoreBase, now: datetime, *, force: bool = False,

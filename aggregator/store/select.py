@@ -19,6 +19,7 @@ from aggregator.errors import StoreError
 from aggregator.models import Filters, StoredEntry, plain_text, to_iso
 from aggregator.store.base import StoreBase
 from aggregator.store.entries import ENTRY_COLUMNS, stored_entry
+from aggregator.store.fts import fts_query
 from aggregator.store.stories import sightings_of
 
 MAX_SCAN_ROUNDS = 10  # include/exclude rules read at most this many pages of candidates
@@ -75,9 +76,10 @@ def _add_conditions(filters: Filters, now: datetime, where: list[str],
         marks = ",".join("?" * len(filters.feeds))
         where.append(f"(f.config_url IN ({marks}) OR f.url IN ({marks}))")
         params += [*filters.feeds, *filters.feeds]
-    if filters.query:
+    query = fts_query(filters.query) if filters.query else None
+    if query is not None:
         where.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-        params.append(filters.query)
+        params.append(query)
     if filters.since_s is not None:
         where.append("e.first_seen >= ?")
         params.append(to_iso(now - timedelta(seconds=filters.since_s)))
@@ -108,7 +110,7 @@ class SelectMixin:
                     before: tuple[str, int] | None = None, after: tuple[str, int] | None = None,
                     keep: Callable[[StoredEntry], bool] | None = None) -> Page:
         """The newest ``limit`` items matching ``filters``, older than ``before`` or newer
-        than ``after``; QueryError for a full-text query SQLite cannot parse."""
+        than ``after``; a full-text query goes through ``fts_query``."""
         where, params = _conditions(filters, now)
         newer = after is not None
         cursor = after if newer else before
@@ -120,7 +122,7 @@ class SelectMixin:
             except sqlite3.OperationalError as exc:
                 if not any(f.query for f in filters):
                     raise
-                # FTS5 parses the query only when it runs: "unterminated string", ...
+                # fts_query made it parse; a limit of FTS5 itself could still refuse it
                 raise QueryError(self.path, "query", f"not a valid full-text query: {exc}",
                                  ) from None
             items += [row for row in batch if keep is None or keep(row[2])]
@@ -137,7 +139,11 @@ class SelectMixin:
                     more=more or newer)
 
     def search(self: StoreBase, query: str, limit: int, offset: int) -> list[SearchHit]:
-        """Entries matching a full-text ``query``, best first, with a snippet each."""
+        """Entries matching a full-text ``query`` (see ``fts_query``), best first, with a
+        snippet each; none for a query with nothing to search for."""
+        match = fts_query(query)
+        if match is None:
+            return []
         try:
             rows = self.conn.execute(
                 f"""SELECT {ENTRY_COLUMNS},
@@ -146,7 +152,7 @@ class SelectMixin:
                     JOIN feeds f ON f.id = e.feed_id
                     WHERE entries_fts MATCH ? AND f.in_config = 1
                     ORDER BY rank LIMIT ? OFFSET ?""",  # noqa: S608 - constants only
-                (query, limit, offset)).fetchall()
+                (match, limit, offset)).fetchall()
         except sqlite3.OperationalError as exc:
             raise QueryError(self.path, "search", f"not a valid query: {exc}") from None
         return [SearchHit(stored_entry(row[:-1]), str(row[-1])) for row in rows]

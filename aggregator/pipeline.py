@@ -23,12 +23,15 @@ store (httpx, SQLite) are imported only where they are used or type-checked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import gc
 import hashlib
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +39,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aggregator import dedupe
 from aggregator.errors import FeedError, FetchError, ParseError
@@ -66,6 +69,8 @@ NETWORK_REASONS = frozenset({"dns", "connect", "timeout"})
 NETWORK_DOWN_HOSTS = 3  # distinct hosts failing to connect, with no success, means "network"
 CANARY_CACHE_S = 30.0
 FIRST_FETCH_HOLD = timedelta(days=7)
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_POLL_S = 1.0  # how often a worker without PR_SET_PDEATHSIG checks its parent
 
 
 def parse_executor(workers: int) -> Executor | None:
@@ -109,6 +114,62 @@ def _parser_process() -> None:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent()
+
+
+def exit_with_parent() -> None:
+    """Make this process die with its parent, however the parent dies.
+
+    A worker waits on the pool's call queue, whose writing end its sibling
+    workers hold too: after a ``kill -9`` of the service it never sees EOF and
+    would live on under PID 1 with the store's files open.  On Linux the
+    kernel sends SIGKILL when the parent exits (``PR_SET_PDEATHSIG``); if the
+    parent was already gone before that took effect, we go now.  Elsewhere a
+    daemon thread notices the parent's pid change (re-parenting) within
+    ``PARENT_POLL_S``.
+    """
+    _release_forkserver()
+    parent = os.getppid()
+    if not _parent_death_signal(signal.SIGKILL):
+        threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent",
+                         daemon=True).start()
+    elif parent == 1 or os.getppid() != parent:
+        os._exit(1)
+
+
+def _release_forkserver() -> None:
+    """Close this worker's copy of the pipe whose end tells a forkserver to exit.
+
+    A forkserver exits when every writing end of its "alive" pipe is closed,
+    and it hands one to each process it starts.  Kept open, the workers keep
+    their forkserver alive after the service is gone, and so it never dies to
+    send them their death signal.  There is no public handle on it (and no
+    forkserver unless its module was imported).
+    """
+    server: Any = getattr(sys.modules.get("multiprocessing.forkserver"), "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None
+
+
+def _parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` when the parent exits; False where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this process as soon as its parent is no longer ``parent`` (the portable way)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 Prepared = tuple[ParsedFeed, tuple[EntryFeatures, ...]]  # what a parser process returns

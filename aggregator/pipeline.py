@@ -287,15 +287,16 @@ class Pipeline:
         if self._host_wait.get(job.host, 0.0) > clock:
             return FetchOutcome(url=job.url, outcome="skipped", skipped=True,
                                 reason="Retry-After (host)")
+        result: FetchResult | None = None
         try:
             result = await self.fetcher.fetch(job.url, job.validators)
             digest = body_digest(result.body) if result.body is not None else None
             unchanged = result.not_modified or (digest is not None and digest == job.body_hash)
             prepared = None if unchanged else await self._parse(result)
         except FeedError as exc:
-            return await self._failed(job, exc, started, time.monotonic() - clock)
+            return await self._failed(job, exc, started, _timing(result, exc, clock))
         self.network.success()
-        outcome = self._save(job, result, prepared, digest, (started, time.monotonic() - clock))
+        outcome = self._save(job, result, prepared, digest, (started, result.duration_s))
         log.info("fetched %s: %s status=%s new=%d updated=%d in %.2fs%s", job.url,
                  outcome.outcome, outcome.status, outcome.new, outcome.updated,
                  outcome.duration_s, f" (warning: {outcome.warning})" if outcome.warning else "")
@@ -321,14 +322,15 @@ class Pipeline:
                              reason="parser_crash") from exc
 
     async def _failed(self, job: FeedJob, exc: FeedError, started: datetime,
-                      duration_s: float) -> FetchOutcome:
+                      timing: tuple[float, float | None]) -> FetchOutcome:
         """Record a failure; blame the network instead of the feed when it is down."""
         down, forgiven = False, list[int]()
         if exc.reason in NETWORK_REASONS:
             down, forgiven = await self.network.network_down(job)
         retry_after = getattr(exc, "retry_after_s", None)
         outcome = FetchOutcome(url=job.url, outcome="error", status=getattr(exc, "status", None),
-                               duration_s=duration_s, error=str(exc), reason=exc.reason,
+                               duration_s=timing[0], wait_s=timing[1], error=str(exc),
+                               reason=exc.reason,
                                retry_after_s=retry_after, network_down=down)
         with self.store.transaction():
             self.store.record_fetch(job.id, outcome, started=started)
@@ -359,7 +361,7 @@ class Pipeline:
                 decisions = self.store_entries(job, entries, now, found)
             outcome = FetchOutcome(
                 url=job.url, outcome="ok" if parsed is not None else "not_modified",
-                status=result.status, duration_s=duration_s,
+                status=result.status, duration_s=duration_s, wait_s=result.wait_s,
                 new=len(decisions.new) if decisions else 0,
                 updated=len(decisions.changed) if decisions else 0,
                 warning=parsed.warning if parsed else None)
@@ -449,6 +451,21 @@ class Pipeline:
                         count, lasted / 86400)
         else:
             self.store.note_redirect(job.id, target, count, since)
+
+
+def _timing(result: FetchResult | None, exc: FeedError,
+            clock: float) -> tuple[float, float | None]:
+    """(the request's own seconds, its wait for a turn) for a failed attempt.
+
+    From the fetch result when parsing failed, from the fetcher's error when
+    the request did; else (a fetcher that does not say) all the time since
+    ``clock``, the wait unknown.
+    """
+    if result is not None:
+        return result.duration_s, result.wait_s
+    if isinstance(exc, FetchError) and exc.duration_s is not None:
+        return exc.duration_s, exc.wait_s
+    return time.monotonic() - clock, None
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,14 +135,15 @@ def _progress(total: int) -> Iterator[Callable[[FetchOutcome], None]]:
 
 
 def _print_summary(outcomes: Sequence[FetchOutcome]) -> None:
-    table = Table("feed", "status", "new", "updated", "time", title="fetch summary")
+    table = Table("feed", "status", "new", "updated", "time", "waited", title="fetch summary")
     for o in outcomes:
         status = f"{o.outcome} {o.status or ''}".strip()
         if o.reason:
             status += f" ({o.reason})"
         if o.skipped:
             status = "skipped (backoff or Retry-After; --force to fetch)"
-        table.add_row(o.url, status, str(o.new), str(o.updated), f"{o.duration_s:.2f}s")
+        waited = "" if o.wait_s is None else f"{o.wait_s:.2f}s"
+        table.add_row(o.url, status, str(o.new), str(o.updated), f"{o.duration_s:.2f}s", waited)
     fetched = [o for o in outcomes if not o.skipped]
     ok = sum(o.outcome != "error" for o in fetched)
     console = Console(width=200 if not sys.stdout.isatty() else None)

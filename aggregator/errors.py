@@ -81,7 +81,14 @@ class FeedError(AggregatorError):
 
 
 class FetchError(FeedError):
-    """The feed could not be downloaded (network, HTTP status, limits)."""
+    """The feed could not be downloaded (network, HTTP status, limits).
+
+    ``duration_s`` (the request's own time) and ``wait_s`` (its wait for a
+    turn) are set by the fetcher when the request got that far.
+    """
+
+    duration_s: float | None = None
+    wait_s: float | None = None
 
     def __init__(self, url: str, message: str, *, reason: str,
                  status: int | None = None, retry_after_s: float | None = None) -> None:

@@ -271,9 +271,10 @@ class FetchResult:
     body: bytes | None  # None on 304
     validators: Validators
     bytes_read: int  # on the wire, compressed
-    duration_s: float
+    duration_s: float  # the request's own: from sending it to reading the body
     redirects: tuple[tuple[int, str], ...] = ()  # (status, target) per hop, in order
     max_age_s: float | None = None  # Cache-Control max-age / Expires, if the server said
+    wait_s: float = 0.0  # before it was sent: waiting for a turn (concurrency, host_delay)
 
     @property
     def permanent_target(self) -> str | None:
@@ -521,10 +522,11 @@ class FetchOutcome:
     status: int | None = None
     new: int = 0
     updated: int = 0
-    duration_s: float = 0.0
+    duration_s: float = 0.0  # the request's own time (not its wait, not parsing)
     error: str | None = None
     reason: str | None = None
     warning: str | None = None
+    wait_s: float | None = None  # waiting for the request's turn; None if unknown
     retry_after_s: float | None = None  # the server asked us to wait this long
     network_down: bool = False  # the failure was the network's, not the feed's
     skipped: bool = False  # not fetched: backoff or Retry-After still in force

@@ -23,12 +23,15 @@ store (httpx, SQLite) are imported only where they are used or type-checked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import gc
 import hashlib
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +39,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aggregator import dedupe
 from aggregator.errors import FeedError, FetchError, ParseError
@@ -71,6 +74,8 @@ NETWORK_REASONS = frozenset({"dns", "connect", "timeout"})
 NETWORK_DOWN_HOSTS = 3  # distinct hosts failing to connect, with no success, means "network"
 CANARY_CACHE_S = 30.0
 FIRST_FETCH_HOLD = timedelta(days=7)
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_POLL_S = 1.0  # how often a worker without PR_SET_PDEATHSIG checks its parent
 
 
 def parse_executor(workers: int) -> Executor | None:
@@ -114,6 +119,62 @@ def _parser_process() -> None:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent()
+
+
+def exit_with_parent() -> None:
+    """Make this process die with its parent, however the parent dies.
+
+    A worker waits on the pool's call queue, whose writing end its sibling
+    workers hold too: after a ``kill -9`` of the service it never sees EOF and
+    would live on under PID 1 with the store's files open.  On Linux the
+    kernel sends SIGKILL when the parent exits (``PR_SET_PDEATHSIG``); if the
+    parent was already gone before that took effect, we go now.  Elsewhere a
+    daemon thread notices the parent's pid change (re-parenting) within
+    ``PARENT_POLL_S``.
+    """
+    _release_forkserver()
+    parent = os.getppid()
+    if not _parent_death_signal(signal.SIGKILL):
+        threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent",
+                         daemon=True).start()
+    elif parent == 1 or os.getppid() != parent:
+        os._exit(1)
+
+
+def _release_forkserver() -> None:
+    """Close this worker's copy of the pipe whose end tells a forkserver to exit.
+
+    A forkserver exits when every writing end of its "alive" pipe is closed,
+    and it hands one to each process it starts.  Kept open, the workers keep
+    their forkserver alive after the service is gone, and so it never dies to
+    send them their death signal.  There is no public handle on it (and no
+    forkserver unless its module was imported).
+    """
+    server: Any = getattr(sys.modules.get("multiprocessing.forkserver"), "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None
+
+
+def _parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` when the parent exits; False where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit this process as soon as its parent is no longer ``parent`` (the portable way)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 Prepared = tuple[ParsedFeed, tuple[EntryFeatures, ...]]  # what a parser process returns
@@ -240,15 +301,16 @@ class Pipeline:
         if self._host_wait.get(job.host, 0.0) > clock:
             return FetchOutcome(url=job.url, outcome="skipped", skipped=True,
                                 reason="Retry-After (host)")
+        result: FetchResult | None = None
         try:
             result = await self.fetcher.fetch(job.url, job.validators)
             digest = body_digest(result.body) if result.body is not None else None
             unchanged = result.not_modified or (digest is not None and digest == job.body_hash)
             prepared = None if unchanged else await self._parse(result)
         except FeedError as exc:
-            return await self._failed(job, exc, started, time.monotonic() - clock)
+            return await self._failed(job, exc, started, _timing(result, exc, clock))
         self.network.success()
-        outcome = self._save(job, result, prepared, digest, (started, time.monotonic() - clock))
+        outcome = self._save(job, result, prepared, digest, (started, result.duration_s))
         log.info("fetched %s: %s status=%s new=%d updated=%d in %.2fs%s", job.url,
                  outcome.outcome, outcome.status, outcome.new, outcome.updated,
                  outcome.duration_s, f" (warning: {outcome.warning})" if outcome.warning else "")
@@ -274,14 +336,15 @@ class Pipeline:
                              reason="parser_crash") from exc
 
     async def _failed(self, job: FeedJob, exc: FeedError, started: datetime,
-                      duration_s: float) -> FetchOutcome:
+                      timing: tuple[float, float | None]) -> FetchOutcome:
         """Record a failure; blame the network instead of the feed when it is down."""
         down, forgiven = False, list[int]()
         if exc.reason in NETWORK_REASONS:
             down, forgiven = await self.network.network_down(job)
         retry_after = getattr(exc, "retry_after_s", None)
         outcome = FetchOutcome(url=job.url, outcome="error", status=getattr(exc, "status", None),
-                               duration_s=duration_s, error=str(exc), reason=exc.reason,
+                               duration_s=timing[0], wait_s=timing[1], error=str(exc),
+                               reason=exc.reason,
                                retry_after_s=retry_after, network_down=down)
         with self.store.transaction():
             self.store.record_fetch(job.id, outcome, started=started)
@@ -312,7 +375,7 @@ class Pipeline:
                 decisions = self.store_entries(job, entries, now, found)
             outcome = FetchOutcome(
                 url=job.url, outcome="ok" if parsed is not None else "not_modified",
-                status=result.status, duration_s=duration_s,
+                status=result.status, duration_s=duration_s, wait_s=result.wait_s,
                 new=len(decisions.new) if decisions else 0,
                 updated=len(decisions.changed) if decisions else 0,
                 warning=parsed.warning if parsed else None)
@@ -418,6 +481,21 @@ class Pipeline:
                         count, lasted / 86400)
         else:
             self.store.note_redirect(job.id, target, count, since)
+
+
+def _timing(result: FetchResult | None, exc: FeedError,
+            clock: float) -> tuple[float, float | None]:
+    """(the request's own seconds, its wait for a turn) for a failed attempt.
+
+    From the fetch result when parsing failed, from the fetcher's error when
+    the request did; else (a fetcher that does not say) all the time since
+    ``clock``, the wait unknown.
+    """
+    if result is not None:
+        return result.duration_s, result.wait_s
+    if isinstance(exc, FetchError) and exc.duration_s is not None:
+        return exc.duration_s, exc.wait_s
+    return time.monotonic() - clock, None
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,6 +174,43 @@ def test_per_host_limit_is_respected(feed_server: FeedServer) -> None:
     assert asyncio.run(go()) >= 0.85  # three 0.3 s requests, one at a time
 
 
+def test_duration_is_the_requests_own_and_the_wait_is_apart(feed_server: FeedServer) -> None:
+    """Issue 13, item 7: a request's time never counts its wait for a turn.
+
+    Three fetches of one host 0.5 s apart: the third waits about 1 s before
+    it is sent, and its own time is that of a small local file.
+    """
+    settings = replace(SETTINGS, host_delay_s=0.5, concurrency=8)
+
+    async def go() -> list[FetchResult]:
+        async with Fetcher(settings) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(feed_server.url("rss20.xml"))
+                                          for _ in range(3)))
+
+    last = max(asyncio.run(go()), key=lambda result: result.wait_s)
+    assert 0.9 <= last.wait_s < 1.5, last.wait_s
+    assert last.duration_s < 0.4, last.duration_s
+
+
+def test_a_failed_requests_time_excludes_its_wait() -> None:
+    """The error carries both times too: the request's own, and the wait before it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens: refused at once
+    settings = replace(SETTINGS, host_delay_s=0.5, concurrency=8)
+
+    async def go() -> list[BaseException | FetchResult]:
+        async with Fetcher(settings) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(f"http://127.0.0.1:{port}/feed")
+                                          for _ in range(3)), return_exceptions=True)
+
+    errors = [e for e in asyncio.run(go()) if isinstance(e, FetchError)]
+    assert len(errors) == 3
+    last = max(errors, key=lambda error: error.wait_s or 0.0)
+    assert last.wait_s is not None and 0.9 <= last.wait_s < 1.5, last.wait_s
+    assert last.duration_s is not None and last.duration_s < 0.4, last.duration_s
+
+
 def test_sniffio_is_a_declared_dependency() -> None:
     """httpcore imports sniffio on every lock it sets up and does not cache a failure.
 

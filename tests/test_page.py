@@ -12,6 +12,7 @@ from lxml import etree
 
 from aggregator.models import Sighting, StoredEntry
 from aggregator.publish import FeedMeta, render
+from aggregator.publish.clean import INERT_LESS_THAN
 from aggregator.serve.page import (
     EXCERPT_MAX_CHARS,
     FEED_XSL,
@@ -315,13 +316,13 @@ def test_feed_xsl_renders_a_feed(fmt: str) -> None:
     assert "Merged & friends" in doc.find(".//title").text_content()
     first, second = doc.iter("article")
     link = first.find(".//h2/a")
-    assert (link.text_content(), link.get("href")) == ("First <story> & more",
+    assert (link.text_content(), link.get("href")) == (f"First {INERT_LESS_THAN}story> & more",
                                                         "https://blog.example.com/first")
     summary = first.find(".//p[@class='summary']").text_content()
     assert summary == ("Sum & mary" if fmt == "atom" else "Sum & mary Also reported by: Blog B")
     assert "Blog" in first.find(".//p[@class='meta']").text_content()
     assert "2024" in first.find(".//time").text_content()
-    assert second.find(".//h2").text_content() == HOSTILE
+    assert second.find(".//h2").text_content() == HOSTILE.replace("<", INERT_LESS_THAN)
     assert second.find(".//p[@class='summary']").text_content() == "Only content <here>"
     # Escaped HTML stays text: no element from feed content, no handler, no script.
     assert not doc.xpath("//script | //img | //*[@onerror]")

@@ -107,7 +107,7 @@ def xml(doctype: str, text: str, *, decl: str = '<?xml version="1.0"?>') -> byte
     return (decl + doctype + ITEMS.format(text)).encode()
 
 
-REFUSED = {
+DROPPED = {
     # The DOCTYPE on the XML declaration's line escapes feedparser's regex: expat expanded it
     # until its amplification limit (3.3 s, 59 MB peak).
     "billion laughs, one line": xml(f"<!DOCTYPE rss [{laughs('')}]>", "&lol9;"),
@@ -146,30 +146,59 @@ REFUSED = {
                               ).encode("utf-16-le"),
     "lower-case declaration": xml('<!DOCTYPE rss [<!entity xxe SYSTEM "file:///etc/passwd">]>',
                                   "&xxe;"),
-    "prolog padded past 64 KiB": xml(
-        "<!--" + " " * 70_000 + '--><!DOCTYPE rss [<!ENTITY a "b">]>', "&a;"),
     "DOCTYPE with a quoted '<name' before the subset": xml(
         '<!DOCTYPE rss SYSTEM "<a>" [<!ENTITY lol "lol">]>', "&lol;"),
 }
+# What any of them would have put in the text had an entity been expanded or read.
+EXPANDED = ("lollol", "A" * 100, "B" * 100, "C" * 100, "INNER", "root:")
 
 
-@pytest.mark.parametrize("name", list(REFUSED))
-def test_entity_declarations_are_refused(name: str) -> None:
-    result, watch = parse_watched(REFUSED[name], {"content-type": "application/rss+xml"})
-    assert isinstance(result, ParseError), result
-    assert result.reason == "xml_entities"
-    assert "entit" in str(result)
+def all_text(feed: ParsedFeed) -> str:
+    return repr(feed.title) + repr(feed.subtitle) + "".join(
+        repr((e.title, e.summary, e.content)) for e in feed.entries)
+
+
+@pytest.mark.parametrize("name", list(DROPPED))
+def test_entity_declarations_are_dropped_and_the_rest_parsed(name: str) -> None:
+    """Issue 13, item 8: the internal subset goes, the feed stays, nothing is expanded."""
+    result, watch = parse_watched(DROPPED[name], {"content-type": "application/rss+xml"})
+    assert isinstance(result, ParsedFeed), result
+    assert len(result.entries) == 1
+    assert result.warning and "internal subset was dropped" in result.warning
+    assert not [text for text in EXPANDED if text in all_text(result)]
     assert_contained(result, watch)
 
 
-def test_refusal_names_the_constructs() -> None:
-    with pytest.raises(ParseError) as info:
-        parse_feed(REFUSED["billion laughs, one line"], URL)
-    assert "declares 10 entities (lol, lol1, lol2, lol3, lol4, ...)" in str(info.value)
-    with pytest.raises(ParseError) as info:
-        parse_feed(xml('<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">'
-                       '<!ENTITY % pe SYSTEM "http://x/y.dtd">]>', "&xxe;"), URL)
-    assert "1 external entity (xxe), 1 parameter entity (pe)" in str(info.value)
+def test_undeclared_references_stay_as_written() -> None:
+    result = parse_feed(DROPPED["billion laughs, one line"], URL)
+    assert result.title == "&lol9;"
+    assert result.entries[0].title == "t &lol9;"
+
+
+def test_a_prolog_too_long_to_find_its_end_is_refused() -> None:
+    body = xml("<!--" + " " * 70_000 + '--><!DOCTYPE rss [<!ENTITY a "b">]>', "&a;")
+    result, watch = parse_watched(body, {"content-type": "application/rss+xml"})
+    assert isinstance(result, ParseError), result
+    assert result.reason == "xml_entities"
+    assert "prolog runs past 64 KiB" in str(result)
+    assert_contained(result, watch)
+
+
+def test_the_warning_names_the_constructs() -> None:
+    result = parse_feed(DROPPED["billion laughs, one line"], URL)
+    assert "declares 10 entities (lol, lol1, lol2, lol3, lol4, ...)" in str(result.warning)
+    result = parse_feed(xml('<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">'
+                            '<!ENTITY % pe SYSTEM "http://x/y.dtd">]>', "&xxe;"), URL)
+    assert "1 external entity (xxe), 1 parameter entity (pe)" in str(result.warning)
+
+
+def test_a_declared_charset_still_reads_after_the_subset_is_dropped() -> None:
+    """The cleaned text is handed to feedparser as UTF-8, whatever the server declared."""
+    body = ('<?xml version="1.0" encoding="iso-8859-1"?><!DOCTYPE rss [<!ENTITY c "x">]>'
+            + ITEMS.format("Café &c;")).encode("iso-8859-1")
+    result = parse_feed(body, URL, {"content-type": "text/xml; charset=iso-8859-1"})
+    assert result.title == "Café &c;"
+    assert result.entries[0].title == "t Café &c;"
 
 
 def test_external_dtd_is_not_fetched_and_the_feed_parses() -> None:

@@ -137,6 +137,34 @@ def test_utf16_json_feed_and_declared_charset_fallback() -> None:
     assert parse_feed(latin, URL, JSON_FEED).entries[0].title == "Se\ufffdor"
 
 
+# --- liberal: a JSON object with an "items" list of objects is a feed -----------------------
+
+ITEM = {"id": "1", "title": "One", "url": "https://x.example/1", "content_text": "Text"}
+
+
+@pytest.mark.parametrize(("fields", "version", "said"), [
+    ({"version": "1.0"}, "json10", '"version" "1.0"'),
+    ({"version": "1.1"}, "json11", '"version" "1.1"'),
+    ({}, "json", 'no "version"'),
+    ({"version": 1.1}, "json", '"version" 1.1'),
+    ({"version": "https://example.org/feed/1"}, "json", '"version" "https://example.org/'),
+])
+def test_a_feed_without_the_version_url_is_read_with_a_warning(
+        fields: dict[str, Any], version: str, said: str) -> None:
+    """Issue 13, item 8: 13 real JSON feeds were refused for their "version" alone."""
+    document = {"title": "T", "items": [ITEM, {**ITEM, "id": "2"}], **fields}
+    feed = parse_feed(json.dumps(document).encode(), URL, {"content-type": "application/json"})
+    assert feed.version == version
+    assert [e.guid for e in feed.entries] == ["1", "2"]
+    assert feed.entries[0].title == "One"
+    assert feed.warning is not None and said in feed.warning and "items" in feed.warning
+
+
+def test_a_bare_version_number_with_no_items_yet_is_a_feed() -> None:
+    feed = parse_feed(b'{"version": "1.0", "title": "Empty", "items": []}', URL, JSON_FEED)
+    assert (feed.version, feed.title, feed.entries) == ("json10", "Empty", ())
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 

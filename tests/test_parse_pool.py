@@ -7,9 +7,12 @@ depends on the process being single-threaded, which pytest's is not.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,52 @@ def test_workers_are_forked_then_replaced_after_a_crash(tmp_path: Path) -> None:
     assert report["crash"] == "parser_crash"
     assert report["replaced"] == ["forkserver", 1]  # threads exist by then: no fork
     assert report["service_stopped"] is False
+
+
+ORPHAN_SCRIPT = textwrap.dedent('''
+    import os, signal, sys, threading, time
+    import aggregator.pipeline as pipeline
+
+    if sys.argv[1] == "fallback":  # as where there is no PR_SET_PDEATHSIG
+        pipeline._parent_death_signal = lambda signum: False
+        if os.fork() == 0:
+            pipeline.exit_with_parent()
+            print(os.getpid(), flush=True)
+            time.sleep(60)
+            os._exit(0)
+        time.sleep(0.5)
+    else:  # a pool made once threads exist: its workers are the forkserver's children
+        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+        executor = pipeline.parse_executor(2)
+        executor.submit(int).result()
+        print(" ".join(map(str, executor._processes)), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+''')
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for its reaper is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize("case", ["forkserver", "fallback"])
+def test_workers_exit_when_the_service_is_killed(case: str) -> None:
+    """The service is killed with SIGKILL: its parser processes must not live on."""
+    with subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, case], text=True,
+                          stdout=subprocess.PIPE) as service:
+        assert service.stdout is not None
+        workers = [int(pid) for pid in service.stdout.readline().split()]
+        service.wait(timeout=30)
+    assert workers, "no worker started"
+    deadline = time.monotonic() + 5
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in workers if _running(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, f"{case} workers outlived their service"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from lxml import etree
 
 from aggregator.errors import PublishError
-from aggregator.models import Enclosure, StoredEntry
+from aggregator.models import Enclosure, Sighting, StoredEntry
 from aggregator.publish import (
     CONTENT_TYPES,
     FORMATS,
@@ -24,6 +25,7 @@ from aggregator.publish import (
     render_json,
     render_rss,
 )
+from aggregator.publish.clean import INERT_LESS_THAN
 from tests.feedcheck import KIT_DIR, assert_valid_feed, kit_lines
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -35,13 +37,15 @@ FEEDPARSER_VERSION = {"atom": "atom10", "rss": "rss20"}
 BAD_CHARS = ("\x00", "\x01", "\x0b", "\x1f", "\ud800", "\ufffe", "\uffff", "\x9f")
 
 META = FeedMeta(
-    title="Merged & <friends>",
+    title="Merged & <friends>",  # published as TITLE
     home_url="https://agg.example.org/",
     self_url="https://agg.example.org/feed.atom",
     updated="2024-05-04T12:00:00Z",
     feed_id="urn:uuid:5b2e8f6c-2f7a-5c1e-9d8e-0a1b2c3d4e5f",
     subtitle="Everything we follow",
 )
+LT = INERT_LESS_THAN  # what a "<" that could open a tag becomes in plain text
+TITLE = f"Merged & {LT}friends>"
 
 
 def meta_for(fmt: str) -> FeedMeta:
@@ -155,8 +159,8 @@ def test_feedparser_reads_every_entry_in_order(fmt: str, documents: dict[str, by
     assert parsed.version == FEEDPARSER_VERSION[fmt]
     assert [e.id for e in parsed.entries] == UIDS
     assert parsed.entries[0].title == "Fish & chips < 5"
-    assert parsed.entries[1].title == "Episode 7: <angle> brackets"
-    assert parsed.entries[3].title == "Bad ctrl chars & <tag>"
+    assert parsed.entries[1].title == f"Episode 7: {LT}angle> brackets"  # "<" opens no tag
+    assert parsed.entries[3].title == f"Bad ctrl chars & {LT}tag>"
     assert parsed.entries[0].link == "https://blog-a.example.com/2024/05/full?a=1&b=2"
     assert [t.term for t in parsed.entries[0].tags] == ["python", "feeds"]
 
@@ -167,7 +171,7 @@ def test_json_feed_items_in_order(documents: dict[str, bytes]) -> None:
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["feed_url"] == "https://agg.example.org/feed.json"
     assert feed["home_page_url"] == META.home_url
-    assert feed["authors"] == [{"name": META.title}]
+    assert feed["authors"] == [{"name": TITLE}]
     assert [item["id"] for item in feed["items"]] == UIDS
     for item in feed["items"]:
         assert "content_html" in item or "content_text" in item
@@ -193,9 +197,9 @@ def test_atom_keeps_html_types(documents: dict[str, bytes]) -> None:
 def test_atom_feed_metadata(documents: dict[str, bytes]) -> None:
     root = atom_tree(documents["atom"])
     assert root.findtext(f"{ATOM}id") == META.feed_id
-    assert root.findtext(f"{ATOM}title") == META.title
+    assert root.findtext(f"{ATOM}title") == TITLE
     assert root.findtext(f"{ATOM}updated") == "2024-05-04T12:00:00+00:00"
-    assert root.findtext(f"{ATOM}author/{ATOM}name") == META.title
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == TITLE
     links = {link.get("rel"): link for link in root.findall(f"{ATOM}link")}
     assert links["self"].get("href") == "https://agg.example.org/feed.atom"
     assert links["self"].get("type") == "application/atom+xml"
@@ -259,7 +263,7 @@ def rss_items(body: bytes) -> list[etree._Element]:
 
 def test_rss_channel(documents: dict[str, bytes]) -> None:
     channel = etree.fromstring(documents["rss"]).find("channel")
-    assert channel.findtext("title") == META.title
+    assert channel.findtext("title") == TITLE
     assert channel.findtext("link") == META.home_url
     assert channel.findtext("description") == META.subtitle
     assert channel.findtext("lastBuildDate") == "Sat, 04 May 2024 12:00:00 +0000"
@@ -425,3 +429,61 @@ def test_relative_self_url_is_a_publish_error(fmt: str) -> None:
     with pytest.raises(PublishError, match="self_url") as excinfo:
         render(fmt, ENTRIES, meta)
     assert excinfo.value.format == fmt
+
+
+# --- plain text that a client inserts as HTML ----------------------------------------------
+
+MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)><!--x--><?php ?>"
+TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
+TEXT_ELEMENTS = frozenset({"title", "name", "category", "subtitle", "creator", "author", "source"})
+
+
+def test_no_plain_text_field_can_open_a_tag() -> None:
+    """Issue 13, item 8: a merged JSON Feed carried ``<script`` in a plain-text summary.
+
+    Titles, summaries (JSON Feed), authors, tags and feed titles are text, but
+    clients insert them as HTML: none may hold a "<" that starts markup.  The
+    HTML fields still carry the sanitized HTML, where ``&lt;`` stays escaped.
+    """
+    hostile = make_entry(
+        "hostile", {**BLOG_A, "feed_title": MARKUP}, url="https://blog-a.example.com/x",
+        title=MARKUP, author=f"{MARKUP} <eve@example.com>", tags=(MARKUP,),
+        summary="<p>&lt;script&gt;alert(3)&lt;/script&gt; &lt;img src=x onerror=alert(4)&gt;</p>",
+        also=(Sighting("https://b.example/feed", MARKUP, "https://b.example/1",
+                       "2024-05-03T11:00:00Z"),))
+    meta = replace(META, title=MARKUP, subtitle=MARKUP)
+    feed = json.loads(render("json", [hostile], meta))
+    item = feed["items"][0]
+    texts = [feed["title"], feed["description"], item["title"], item["summary"],
+             *item["tags"], item["authors"][0]["name"], item["_source"]["title"],
+             *(credit["title"] for credit in item["_source"]["also_reported_by"])]
+    assert "alert(3)" in item["summary"]  # the text is kept, only made inert
+    for fmt in ("atom", "rss"):
+        root = etree.fromstring(render(fmt, [hostile], replace(meta_for(fmt), title=MARKUP,
+                                                                 subtitle=MARKUP)))
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            name = etree.QName(element).localname
+            if name in TEXT_ELEMENTS or (name == "description" and element.getparent() is not
+                                         None and etree.QName(element.getparent()).localname
+                                         == "channel"):
+                texts.append(element.text or "")
+            texts.append(element.get("term") or "")
+    assert texts and all(not TAG_OPEN.search(text) for text in texts), [
+        text for text in texts if TAG_OPEN.search(text)]
+
+
+def test_urls_are_published_as_uris() -> None:
+    """feedparser's test suite resolves ``<link>Incorrect Value</link>`` to a URL with a space.
+
+    JSON Feed's schema (and Atom's IRIs) refuse it: spaces, quotes and a stray
+    "%" are percent-encoded, a non-ASCII host is written in IDNA.
+    """
+    odd = make_entry("odd", BLOG_A, url="https://blog-a.example.com/a b/\"q\"?x=[1]&y=%zz",
+                     title="Odd", enclosures=(Enclosure("https://bücher.example/ü.mp3"),))
+    item = json.loads(render("json", [odd], META))["items"][0]
+    assert item["url"] == "https://blog-a.example.com/a%20b/%22q%22?x=%5B1%5D&y=%25zz"
+    assert item["attachments"][0]["url"] == "https://xn--bcher-kva.example/%C3%BC.mp3"
+    plain = make_entry("plain", BLOG_A, url="https://blog-a.example.com/ok?a=1&b=%41#top")
+    assert json.loads(render("json", [plain], META))["items"][0]["url"] == plain.url

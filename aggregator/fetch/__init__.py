@@ -24,6 +24,7 @@ sent a Retry-After.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import time
 import zlib
@@ -107,26 +108,33 @@ class Fetcher:
             await asyncio.sleep(start - now)
 
     async def fetch(self, url: str, validators: Validators | None = None) -> FetchResult:
-        """GET ``url`` conditionally; a FetchResult for 200/304, FetchError otherwise."""
+        """GET ``url`` conditionally; a FetchResult for 200/304, FetchError otherwise.
+
+        The result (or error) says how long the request itself took, from
+        sending it to reading the body, and apart from it how long it waited
+        for its turn (the global and per-host limits, ``host_delay``): the
+        wait is ours, not the server's.
+        """
         validators = validators or Validators()
+        queued = time.monotonic()
         async with self._global, self._host_limit(url):
             await self._space(url)  # outside the timeout: politeness is not the server's time
             started = time.monotonic()
             try:
                 async with asyncio.timeout(self.settings.timeout_s):
-                    return await self._get(url, validators, started)
-            except TimeoutError:
-                raise FetchError(url, f"no complete response within "
-                                 f"{self.settings.timeout_s:g}s", reason="timeout") from None
-            except httpx.HTTPError as exc:
-                raise _map_httpx_error(url, exc) from exc
+                    result = await self._get(url, validators, started)
             except FetchError as exc:
                 if exc.url == url:
+                    _timed(exc, queued, started)
                     raise
-                # Raised for a redirect hop: record it against the feed's own URL.
-                message = str(exc).removeprefix(f"{exc.url}: ")
-                raise FetchError(url, message, reason=exc.reason, status=exc.status,
-                                 retry_after_s=exc.retry_after_s) from None
+                raise _timed(_hop_error(url, exc), queued, started) from None
+            except TimeoutError:
+                error = FetchError(url, f"no complete response within "
+                                   f"{self.settings.timeout_s:g}s", reason="timeout")
+                raise _timed(error, queued, started) from None
+            except httpx.HTTPError as exc:
+                raise _timed(_map_httpx_error(url, exc), queued, started) from exc
+            return dataclasses.replace(result, wait_s=started - queued)
 
     async def _get(self, url: str, validators: Validators, started: float) -> FetchResult:
         """Follow redirects by hand, so each hop is checked and recorded."""
@@ -231,6 +239,20 @@ class Fetcher:
             raise FetchError(url, f"cannot decompress the body: {exc}", reason="decoding",
                              status=response.status_code) from None
         return b"".join(chunks)
+
+
+def _hop_error(url: str, exc: FetchError) -> FetchError:
+    """A redirect hop's error, recorded against the feed's own URL."""
+    message = str(exc).removeprefix(f"{exc.url}: ")
+    return FetchError(url, message, reason=exc.reason, status=exc.status,
+                      retry_after_s=exc.retry_after_s)
+
+
+def _timed(error: FetchError, queued: float, started: float) -> FetchError:
+    """``error`` with the request's own duration and its wait for a turn."""
+    error.duration_s = time.monotonic() - started
+    error.wait_s = started - queued
+    return error
 
 
 def _decoder(url: str, response: httpx.Response) -> zlib._Decompress | None:

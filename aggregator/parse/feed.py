@@ -34,7 +34,7 @@ from aggregator.models import EPOCH, Enclosure, FeedCandidate, ParsedEntry, Pars
 from aggregator.parse.discover import discover_feeds
 from aggregator.parse.keys import entry_key, unique_keys
 from aggregator.parse.sanitize import clean_text, safe_url, sanitize_html, text_to_html
-from aggregator.parse.xmlguard import refuse_entities, to_utf8
+from aggregator.parse.xmlguard import drop_entities, to_utf8
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 # sy:updatePeriod values (http://purl.org/rss/1.0/modules/syndication/), in seconds.
@@ -55,10 +55,13 @@ def parse_xml(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
     response_headers = {k.lower(): v for k, v in headers.items()}
     response_headers.setdefault("content-location", url)
     data = to_utf8(body, response_headers, url)
-    refuse_entities(data, url)
+    kept, dropped = drop_entities(data, url)
+    if dropped is not None:  # feedparser gets the text we cleaned, as the UTF-8 it is
+        body = kept
+        response_headers["content-type"] = _as_utf8(response_headers.get("content-type", ""))
     parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers,
                               sanitize_html=False, resolve_relative_uris=False)
-    warning = _bozo_message(parsed)
+    warning = "; ".join(w for w in (dropped, _bozo_message(parsed)) if w) or None
     if not parsed.get("version") and not parsed.entries:
         raise _not_a_feed(body, url, warning)
     feed = parsed.feed
@@ -77,6 +80,12 @@ def parse_xml(body: bytes, url: str, headers: Mapping[str, str]) -> ParsedFeed:
         new_feed_url=(safe_url(_string(feed.get("itunes_new-feed-url")), url)
                       or _raw_new_feed_url(data, url)),
     )
+
+
+def _as_utf8(content_type: str) -> str:
+    """The media type with ``charset=utf-8`` (an XML type if there was none)."""
+    media_type = content_type.split(";", 1)[0].strip() or "application/xml"
+    return f"{media_type}; charset=utf-8"
 
 
 def _bozo_message(parsed: Any) -> str | None:

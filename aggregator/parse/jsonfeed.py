@@ -61,11 +61,10 @@ def parse_json_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed
     if not isinstance(document, dict):
         raise ParseError(url, f"JSON, but not a JSON Feed (the top level is {_kind(document)}, "
                          "not an object)", reason="not_a_feed")
-    version = _version(document.get("version"))
-    if version is None:
-        raise ParseError(url, "JSON, but not a JSON Feed (no \"version\" starting with "
-                         f"{_VERSION_PREFIXES[0]})", reason="not_a_feed")
     items = document.get("items")
+    version, loose = _version(document.get("version")), None
+    if version is None:
+        version, loose = _loose_version(document, url)
     if not isinstance(items, list):
         raise ParseError(url, f"a JSON Feed without an \"items\" list (it is {_kind(items)})",
                          reason="not_a_feed")
@@ -74,6 +73,9 @@ def parse_json_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed
         raise ParseError(url, "a JSON Feed whose items are not objects "
                          f"(the first is {_kind(items[0])})", reason="not_a_feed")
     skipped = len(items) - len(objects)
+    warnings = [loose] if loose else []
+    if skipped:
+        warnings.append(f"skipped {skipped} item(s) that are not JSON objects")
     link = safe_url(_string(document.get("home_page_url")), url)
     base = link or url
     feed_author = _author(document)
@@ -83,7 +85,7 @@ def parse_json_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed
         subtitle=one_line(_string(document.get("description"))),
         version=version,
         entries=unique_keys(_item(item, url, base, feed_author) for item in objects),
-        warning=f"skipped {skipped} item(s) that are not JSON objects" if skipped else None,
+        warning="; ".join(warnings) or None,
         self_url=safe_url(_string(document.get("feed_url")), url),
     )
 
@@ -144,6 +146,25 @@ def _version(value: object) -> str | None:
             match = _OTHER_VERSION.fullmatch(number)
             return f"json{match[1]}{match[2] or 0}" if match else None
     return None
+
+
+def _loose_version(document: Mapping[str, Any], url: str) -> tuple[str, str]:
+    """(version, warning) for a document without the spec's version URL, if it is a feed.
+
+    Be liberal in what you accept: feeds in the wild write ``"version": "1.0"``
+    or leave it out.  A bare version number with an ``items`` list, or an
+    ``items`` list holding at least one object, is read as a JSON Feed, with a
+    warning; anything else is ParseError("not_a_feed").
+    """
+    value, items = document.get("version"), document.get("items")
+    bare = _VERSIONS.get(value.strip()) if isinstance(value, str) else None
+    has_objects = isinstance(items, list) and any(isinstance(i, dict) for i in items)
+    if not has_objects and not (bare and isinstance(items, list)):
+        raise ParseError(url, "JSON, but not a JSON Feed (no \"version\" starting with "
+                         f"{_VERSION_PREFIXES[0]})", reason="not_a_feed")
+    said = "no \"version\"" if value is None else f"\"version\" {json.dumps(value)[:40]}"
+    return bare or "json", (f"{said} instead of {_VERSION_PREFIXES[0]}...; read as a JSON "
+                            "Feed since it has an \"items\" list")
 
 
 def _item(item: Mapping[str, Any], feed_url: str, feed_base: str,

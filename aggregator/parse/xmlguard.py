@@ -1,6 +1,6 @@
-"""Refuse XML entity declarations before feedparser sees the document.
+"""Drop XML entity declarations before feedparser sees the document.
 
-Why refuse rather than trust feedparser and expat (measured with feedparser
+Why not trust feedparser and expat (measured with feedparser
 6.0.14, Python 3.11.7, expat 2.5.0):
 
 * feedparser's ``replace_doctype`` removes ``<!ENTITY`` declarations with
@@ -25,10 +25,14 @@ entities expand to nothing, and DTDs (``<!DOCTYPE rss SYSTEM "http://...">``)
 are not fetched.  An external DTD without an internal subset is therefore
 allowed: it is what real RSS 0.91 feeds carry (the Netscape DOCTYPE).
 
-Refusing rather than stripping the subset: a feed that declares entities is
-rare, the refusal is recorded against the feed with a stable reason
-(``xml_entities``) and a message naming the construct, and there is no
-rewriting of bytes whose encoding we would have to get exactly right.
+Dropping rather than refusing: real feeds declare entities now and then (to
+name a string they reuse, ``<!ENTITY id "tag:example.com,">``, or to pull in
+XHTML's Latin-1 names; see docs/reliability.md), and refusing lost the whole
+feed, while dropping the internal subset loses only the expansion (an
+undeclared reference stays as it is written).  The rewrite is made on the
+UTF-8 text feedparser would parse, which is then handed to it as UTF-8, so
+no encoding trick can hide a declaration from it.  Only a prolog that does
+not end within 64 KiB is still refused (``xml_entities``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from aggregator.errors import ParseError
 PROLOG_LIMIT_BYTES = 64 * 1024
 
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_ENTITY_OPEN = re.compile(rb"<!(?=ENTITY)", re.IGNORECASE)  # "<!-ENTITY" declares nothing
 _ENTITY_DETAIL = re.compile(
     rb"<!ENTITY\s*(%?)\s*([^\s%\"'>]{0,40})\s*(SYSTEM|PUBLIC)?", re.IGNORECASE)
 # Inside a declaration: what can hide a ">" (quotes, a DTD subset, comments, PIs).
@@ -71,36 +76,62 @@ def to_utf8(body: bytes, headers: Mapping[str, str], url: str) -> bytes:
     return data
 
 
-def refuse_entities(data: bytes, url: str) -> None:
-    """ParseError(reason="xml_entities") if the prolog of ``data`` declares entities.
+def drop_entities(data: bytes, url: str) -> tuple[bytes, str | None]:
+    """``data`` without the entity declarations of its prolog, and a warning naming them.
 
     ``data`` is UTF-8 (from ``to_utf8``).  The prolog is everything before the
     root element, scanned the way expat reads it (comments, processing
     instructions and quoted strings cannot end it) and at least as far as
     feedparser's own "head" (up to the first ``<`` and a word character, even
-    inside a comment).  Any ``<!ENTITY`` in it is refused, even one in a
-    comment, since feedparser would revive it.  An ``<!ENTITY`` after the root
-    element has started is text to every parser and is left alone.
+    inside a comment).  If it declares entities, the DOCTYPE's internal subset
+    (``[...]``) is cut out whole and any ``<!ENTITY`` left in the prolog (in a
+    comment, which feedparser would revive) is broken; the rest of the
+    document is untouched.  So nothing is expanded and nothing is fetched,
+    and an entity reference in the text stays unexpanded.  An ``<!ENTITY``
+    after the root element has started is text to every parser and is left
+    alone.  A prolog that does not end within ``PROLOG_LIMIT_BYTES`` is
+    ParseError(reason="xml_entities").
     """
     first = _ENTITY.search(data)
     if first is None:
-        return
-    root = _root_start(data, PROLOG_LIMIT_BYTES)
+        return data, None
+    subsets: list[tuple[int, int]] = []
+    root = _root_start(data, PROLOG_LIMIT_BYTES, subsets)
     if root is not None and root < first.start():
-        return  # the declaration is in the document's content
-    if first.start() >= PROLOG_LIMIT_BYTES:
+        return data, None  # the declaration is in the document's content
+    if root is None:
+        raise _refusal(data, first.start(), url)
+    prolog, kept, cut = data[:root], [], 0
+    for begin, end in subsets:
+        kept.append(prolog[cut:begin])
+        cut = end
+    kept.append(prolog[cut:])
+    prolog_left = _ENTITY_OPEN.sub(b"<!-", b"".join(kept))
+    warning = (f"the DTD declares {_declared(prolog)}; its internal subset was dropped, so no "
+               "entity is expanded (entity expansion and external entities are how "
+               "billion-laughs and XXE attacks work)")
+    return prolog_left + data[root:], warning
+
+
+def _refusal(data: bytes, first: int, url: str) -> ParseError:
+    """The error for entity declarations in a prolog that does not end within the limit."""
+    if first >= PROLOG_LIMIT_BYTES:
         message = (f"the XML prolog runs past {PROLOG_LIMIT_BYTES // 1024} KiB and the document "
                    "contains an entity declaration (<!ENTITY)")
     else:
-        message = _describe(data[:PROLOG_LIMIT_BYTES if root is None else root])
-    raise ParseError(url, message, reason="xml_entities")
+        message = (f"the document's DTD declares {_declared(data[:PROLOG_LIMIT_BYTES])} and its "
+                   "root element does not follow within "
+                   f"{PROLOG_LIMIT_BYTES // 1024} KiB; refused")
+    return ParseError(url, message, reason="xml_entities")
 
 
-def _root_start(data: bytes, limit: int) -> int | None:
+def _root_start(data: bytes, limit: int,
+                subsets: list[tuple[int, int]] | None = None) -> int | None:
     """Where the root element starts, or None if not before ``limit`` (or not at all).
 
-    Every search stops at ``limit`` and every step moves forward, so the cost
-    is linear in ``limit`` whatever the document holds.
+    The spans of the declarations' internal subsets (``[`` to ``]``) are
+    appended to ``subsets``.  Every search stops at ``limit`` and every step
+    moves forward, so the cost is linear in ``limit`` whatever the document holds.
     """
     pos = 0
     while pos < limit:
@@ -115,7 +146,7 @@ def _root_start(data: bytes, limit: int) -> int | None:
         elif after == b"?":
             pos = _past(data, b"?>", lt + 2, limit)
         elif after == b"!":
-            pos = _declaration_end(data, lt + 2, limit)
+            pos = _declaration_end(data, lt + 2, limit, subsets)
         else:
             pos = lt + 1  # a stray "<": junk a lenient parser skips
     return None
@@ -127,9 +158,13 @@ def _past(data: bytes, token: bytes, pos: int, limit: int) -> int:
     return limit if end < 0 else end + len(token)
 
 
-def _declaration_end(data: bytes, pos: int, limit: int) -> int:
-    """Just past the ``>`` closing a declaration (a DOCTYPE with its subset), else ``limit``."""
-    depth = 0
+def _declaration_end(data: bytes, pos: int, limit: int,
+                     subsets: list[tuple[int, int]] | None = None) -> int:
+    """Just past the ``>`` closing a declaration (a DOCTYPE with its subset), else ``limit``.
+
+    The span of each outermost ``[...]`` is appended to ``subsets``.
+    """
+    depth, opened = 0, pos
     while True:
         match = _DECLARATION_TOKEN.search(data, pos, limit)
         if match is None:
@@ -142,14 +177,17 @@ def _declaration_end(data: bytes, pos: int, limit: int) -> int:
         elif token == b"<?":
             pos = _past(data, b"?>", pos, limit)
         elif token == b"[":
+            opened = opened if depth else match.start()
             depth += 1
         elif token == b"]":
             depth = max(0, depth - 1)
+            if depth == 0 and subsets is not None:
+                subsets.append((opened, pos))
         elif depth == 0:  # ">"
             return pos
 
 
-def _describe(prolog: bytes) -> str:
+def _declared(prolog: bytes) -> str:
     """Which entity declarations the prolog makes, e.g. "2 external entities (xxe, foo)"."""
     kinds: dict[str, list[str]] = {"entity": [], "external entity": [], "parameter entity": []}
     for percent, name, external in _ENTITY_DETAIL.findall(prolog):
@@ -162,6 +200,4 @@ def _describe(prolog: bytes) -> str:
         shown = ", ".join(names[:_SHOWN_NAMES]) + (", ..." if len(names) > _SHOWN_NAMES else "")
         label = kind if len(names) == 1 else kind.replace("entity", "entities")
         parts.append(f"{len(names)} {label} ({shown})")
-    return ("the document's DTD declares " + ", ".join(parts) + "; entity declarations are "
-            "refused (entity expansion and external entities are how billion-laughs and XXE "
-            "attacks work)")
+    return ", ".join(parts) or "entities"

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -41,6 +41,12 @@ _NOT_XML_TEXT = re.compile(
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*$")  # RFC 6838 4.2
 _EMAIL_FIRST = re.compile(r"^(?P<email>[^\s@()<>]+@[^\s@()<>]+)\s*(?:\((?P<name>[^()]*)\))?$")
 _NAME_FIRST = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^\s@<>]+@[^\s@<>]+)>$")
+# RFC 3986: what a URI's path, query and fragment hold besides letters, digits and "-._~".
+_URI_SAFE = "!$%&'()*+,/:;=?@~"
+_NOT_URI = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,/:;=?@%]|%(?![0-9A-Fa-f]{2})")
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")  # where an HTML tokenizer would start markup
+INERT_LESS_THAN = "\uff1c"
 _BUILTIN_TYPES = mimetypes.MimeTypes()  # the stdlib table only: same guess on every host
 
 
@@ -81,14 +87,49 @@ def one_line(value: str | None) -> str | None:
     return " ".join(_xml_text(value or "").split()) or None
 
 
+def plain_text(value: str | None) -> str | None:
+    """One-line text that stays text even where a client inserts it as HTML.
+
+    Titles, names and tags are plain text in every format, yet RSS readers
+    commonly, and JSON Feed clients sometimes, insert them as HTML.  A "<"
+    that could open a tag there (before a letter, "/", "!" or "?":
+    ``<script``, ``<img onerror=``) becomes U+FF1C (FULLWIDTH LESS-THAN SIGN),
+    which reads the same and opens nothing; every other character is kept.
+    """
+    text = one_line(value)
+    return None if text is None else _inert(text)
+
+
+def _inert(text: str) -> str:
+    return _TAG_OPEN.sub(INERT_LESS_THAN, text)
+
+
 def _url(value: str | None) -> str | None:
-    """An absolute http(s) URL, else None: a relative one would resolve against our own URL."""
+    """An absolute http(s) URI, else None: a relative one would resolve against our own URL.
+
+    Feeds hand over URLs with spaces, quotes or non-ASCII letters in them
+    (feedparser's test suite resolves ``<link>Incorrect Value</link>`` to one
+    with a space): every format wants a URI, so those are percent-encoded
+    (a stray ``%`` too) and a non-ASCII host is written in IDNA.
+    """
     url = one_line(value) or ""
     try:
         parts = urlsplit(url)
     except ValueError:
         return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    netloc = parts.netloc
+    if not netloc.isascii():
+        try:
+            netloc = netloc.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    rest = (parts.path, parts.query, parts.fragment)
+    if netloc == parts.netloc and not any(_NOT_URI.search(part) for part in rest):
+        return url
+    escaped = (quote(_STRAY_PERCENT.sub("%25", part), safe=_URI_SAFE) for part in rest)
+    return urlunsplit((parts.scheme, netloc, *escaped))
 
 
 def required_url(value: str, name: str) -> str:
@@ -164,9 +205,9 @@ def _person(value: str | None) -> Person | None:
         return None
     match = _EMAIL_FIRST.match(text) or _NAME_FIRST.match(text)
     if match is None:
-        return Person(text)
+        return Person(_inert(text))
     email = match.group("email")
-    return Person((match.group("name") or "").strip() or email, email)
+    return Person(_inert((match.group("name") or "").strip() or email), _inert(email))
 
 
 def _media_type(url: str, declared: str | None) -> str | None:
@@ -192,7 +233,7 @@ def _origin(entry: StoredEntry, fallback_updated: datetime) -> Origin | None:
     feed_url = _url(entry.feed_url)
     if feed_url is None:
         return None
-    return Origin(feed_url=feed_url, title=one_line(entry.feed_title) or feed_url,
+    return Origin(feed_url=feed_url, title=plain_text(entry.feed_title) or feed_url,
                   link=_url(entry.feed_link),
                   updated=_date(entry.feed_updated) or fallback_updated)
 
@@ -204,7 +245,7 @@ def _also(entry: StoredEntry) -> tuple[tuple[str, str], ...]:
     for sighting in entry.also:
         url = _url(sighting.url) or _url(sighting.feed_url)
         if url is not None and url != own and url not in seen:
-            seen[url] = one_line(sighting.feed_title) or urlsplit(url).netloc
+            seen[url] = plain_text(sighting.feed_title) or urlsplit(url).netloc
     return tuple((title, url) for url, title in seen.items())
 
 
@@ -241,10 +282,10 @@ def prepare(entry: StoredEntry, latest: datetime | None = None) -> Item:
         else:
             content = line
     return Item(
-        uid=uid, title=one_line(entry.title), url=_url(entry.url),
+        uid=uid, title=plain_text(entry.title), url=_url(entry.url),
         author=_person(entry.author), summary=summary, content=content, also=also,
         published=published, modified=modified, first_seen=first_seen,
-        tags=tuple(dict.fromkeys(t for t in map(one_line, entry.tags) if t)),
+        tags=tuple(dict.fromkeys(t for t in map(plain_text, entry.tags) if t)),
         enclosures=_enclosures(entry.enclosures),
         origin=_origin(entry, modified or published or first_seen),
     )
@@ -264,13 +305,13 @@ class Channel:
 
 def prepare_channel(meta: FeedMeta) -> Channel:
     """Check the output's metadata once; bad configuration becomes a PublishError."""
-    title, feed_id = one_line(meta.title), one_line(meta.feed_id)
+    title, feed_id = plain_text(meta.title), one_line(meta.feed_id)
     if title is None or feed_id is None:
         raise ValueError("the output feed needs a title and an id")
     return Channel(title=title, feed_id=feed_id,
                    home_url=required_url(meta.home_url, "home_url"),
                    self_url=required_url(meta.self_url, "self_url"),
-                   updated=from_iso(meta.updated), subtitle=one_line(meta.subtitle))
+                   updated=from_iso(meta.updated), subtitle=plain_text(meta.subtitle))
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from aggregator.publish.clean import (
     FeedMeta,
     Item,
     Origin,
-    one_line,
+    plain_text,
     prepare,
     prepare_channel,
     publish_errors,
@@ -52,11 +52,14 @@ class _TextCollector(HTMLParser):
 
 
 def _plain_text(html: str) -> str | None:
-    """HTML as plain text: JSON Feed allows HTML in ``content_html`` only."""
+    """HTML as plain text: JSON Feed allows HTML in ``content_html`` only.
+
+    Escaped markup in the HTML (``&lt;script&gt;``) is text, and stays so.
+    """
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
-    return one_line("".join(collector.parts))
+    return plain_text("".join(collector.parts))
 
 
 def _json_attachment(enclosure: Enclosure) -> dict[str, Any]:

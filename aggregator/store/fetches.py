@@ -22,10 +22,11 @@ class FetchesMixin:
         """
         started_iso = to_iso(started)
         self.conn.execute(
-            """INSERT INTO fetches (feed_id, started, duration_ms, url, status, outcome, bytes,
-                 entries_new, entries_updated, reason, error, warning)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO fetches (feed_id, started, duration_ms, wait_ms, url, status, outcome,
+                 bytes, entries_new, entries_updated, reason, error, warning)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (feed_id, started_iso, round(outcome.duration_s * 1000),
+             None if outcome.wait_s is None else round(outcome.wait_s * 1000),
              result.final_url if result else outcome.url, outcome.status, outcome.outcome,
              result.bytes_read if result else 0, outcome.new, outcome.updated, outcome.reason,
              outcome.error, outcome.warning))

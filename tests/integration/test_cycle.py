@@ -171,3 +171,22 @@ def test_publish_to_a_missing_folder_is_a_one_line_error(
     err = capsys.readouterr().err.strip()
     assert err.startswith("aggregator: error: cannot write")
     assert "\n" not in err
+
+
+def test_fetch_times_do_not_count_the_wait_for_the_hosts_turn(
+        config_file: ConfigWriter, feed_server: FeedServer, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 13, item 7: four small local feeds of one host, 0.5 s apart.
+
+    The last one waits 1.5 s for its turn: that is in ``wait_ms`` and in the
+    summary's "waited" column, not in ``duration_ms`` nor in its "time".
+    """
+    config = config_file(names=GOOD)
+    config.write_text(config.read_text().replace('host_delay = "0s"', 'host_delay = "500ms"'))
+    assert main(["--config", str(config), "fetch"]) == 0
+    summary = capsys.readouterr().out
+    found = rows(tmp_path / "store.db", "SELECT duration_ms, wait_ms FROM fetches")
+    assert len(found) == len(GOOD)
+    assert max(int(str(wait)) for _, wait in found) >= 1400, found
+    assert all(int(str(duration)) < 1000 for duration, _ in found), found
+    assert "waited" in summary

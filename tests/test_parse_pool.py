@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import running
+
 pytestmark = pytest.mark.timeout(120)
 
 SCRIPT = textwrap.dedent('''
@@ -103,15 +105,6 @@ ORPHAN_SCRIPT = textwrap.dedent('''
 ''')
 
 
-def _running(pid: int) -> bool:
-    """Whether ``pid`` is a live process (a zombie waiting for its reaper is not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.parametrize("case", ["forkserver", "fallback"])
 def test_workers_exit_when_the_service_is_killed(case: str) -> None:
@@ -123,9 +116,9 @@ def test_workers_exit_when_the_service_is_killed(case: str) -> None:
         service.wait(timeout=30)
     assert workers, "no worker started"
     deadline = time.monotonic() + 5
-    while any(map(_running, workers)) and time.monotonic() < deadline:
+    while any(map(running, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    alive = [pid for pid in workers if _running(pid)]
+    alive = [pid for pid in workers if running(pid)]
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert not alive, f"{case} workers outlived their service"

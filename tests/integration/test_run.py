@@ -15,6 +15,7 @@ import pytest
 
 from tests.feedserver import FeedServer
 from tests.integration.conftest import FIXTURE_FEEDS, ConfigWriter, RunningService
+from tests.processes import children, running
 
 pytestmark = pytest.mark.slow
 Start = Callable[[Path], RunningService]
@@ -127,24 +128,6 @@ def test_service_pings_the_websub_hub_when_stories_change(
         service.stop()
 
 
-def _children(pid: int) -> set[int]:
-    """The live children of ``pid``, from /proc (every thread's list)."""
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found.update(int(c) for c in (task / "children").read_text().split())
-    return found
-
-
-def _running(pid: int) -> bool:
-    """Whether ``pid`` is a live process (a zombie waiting for its reaper is not)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
-
-
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 def test_parser_processes_die_with_a_killed_service(
         config_file: ConfigWriter, feed_server: FeedServer, start_service: Start) -> None:
@@ -153,15 +136,15 @@ def test_parser_processes_die_with_a_killed_service(
     config = config_file(extra_settings="parse_workers = 2")
     service = start_service(config)
     service.wait_until(lambda: len(served_titles(service)) > 0, "the first parse")
-    workers = _children(service.process.pid)
+    workers = children(service.process.pid)
     assert workers, "no parser process found"
     service.process.kill()
     service.process.wait()
     service.log.close()
     deadline = time.monotonic() + 5
-    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    alive = [pid for pid in workers if _running(pid)]
+    alive = [pid for pid in workers if running(pid)]
     for pid in alive:  # do not leave them to the next test
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)

@@ -87,7 +87,7 @@ def one_line(value: str | None) -> str | None:
     return " ".join(_xml_text(value or "").split()) or None
 
 
-def plain_text(value: str | None) -> str | None:
+def inert_text(value: str | None) -> str | None:
     """One-line text that stays text even where a client inserts it as HTML.
 
     Titles, names and tags are plain text in every format, yet RSS readers
@@ -233,7 +233,7 @@ def _origin(entry: StoredEntry, fallback_updated: datetime) -> Origin | None:
     feed_url = _url(entry.feed_url)
     if feed_url is None:
         return None
-    return Origin(feed_url=feed_url, title=plain_text(entry.feed_title) or feed_url,
+    return Origin(feed_url=feed_url, title=inert_text(entry.feed_title) or feed_url,
                   link=_url(entry.feed_link),
                   updated=_date(entry.feed_updated) or fallback_updated)
 
@@ -245,7 +245,7 @@ def _also(entry: StoredEntry) -> tuple[tuple[str, str], ...]:
     for sighting in entry.also:
         url = _url(sighting.url) or _url(sighting.feed_url)
         if url is not None and url != own and url not in seen:
-            seen[url] = plain_text(sighting.feed_title) or urlsplit(url).netloc
+            seen[url] = inert_text(sighting.feed_title) or urlsplit(url).netloc
     return tuple((title, url) for url, title in seen.items())
 
 
@@ -282,10 +282,10 @@ def prepare(entry: StoredEntry, latest: datetime | None = None) -> Item:
         else:
             content = line
     return Item(
-        uid=uid, title=plain_text(entry.title), url=_url(entry.url),
+        uid=uid, title=inert_text(entry.title), url=_url(entry.url),
         author=_person(entry.author), summary=summary, content=content, also=also,
         published=published, modified=modified, first_seen=first_seen,
-        tags=tuple(dict.fromkeys(t for t in map(plain_text, entry.tags) if t)),
+        tags=tuple(dict.fromkeys(t for t in map(inert_text, entry.tags) if t)),
         enclosures=_enclosures(entry.enclosures),
         origin=_origin(entry, modified or published or first_seen),
     )
@@ -305,13 +305,13 @@ class Channel:
 
 def prepare_channel(meta: FeedMeta) -> Channel:
     """Check the output's metadata once; bad configuration becomes a PublishError."""
-    title, feed_id = plain_text(meta.title), one_line(meta.feed_id)
+    title, feed_id = inert_text(meta.title), one_line(meta.feed_id)
     if title is None or feed_id is None:
         raise ValueError("the output feed needs a title and an id")
     return Channel(title=title, feed_id=feed_id,
                    home_url=required_url(meta.home_url, "home_url"),
                    self_url=required_url(meta.self_url, "self_url"),
-                   updated=from_iso(meta.updated), subtitle=plain_text(meta.subtitle))
+                   updated=from_iso(meta.updated), subtitle=inert_text(meta.subtitle))
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from aggregator.publish.clean import (
     FeedMeta,
     Item,
     Origin,
-    plain_text,
+    inert_text,
     prepare,
     prepare_channel,
     publish_errors,
@@ -59,7 +59,7 @@ def _plain_text(html: str) -> str | None:
     collector = _TextCollector()
     collector.feed(html)
     collector.close()
-    return plain_text("".join(collector.parts))
+    return inert_text("".join(collector.parts))
 
 
 def _json_attachment(enclosure: Enclosure) -> dict[str, Any]:

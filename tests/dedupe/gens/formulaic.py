@@ -199,8 +199,10 @@ def brief(rng: Random, w: World, when: datetime) -> Story:
                 f"{m} complaints received since the start of the year.")
     close = (f"{_cap(service)} in {town} last received extra funding {n % 5 + 2} years ago, "
              f"when {m // 2 + 1} million was set aside.")
-    return Story(title, [lead, *_stock(rng, "en", rng.randint(2, 4)), close], "brief", when,
-                 "en")
+    stock = _stock(rng, "en", rng.randint(3, 5))
+    if rng.random() < 0.5:  # a stock sentence right after the lead: inside most teasers
+        lead = f"{lead} {stock.pop()}"
+    return Story(title, [lead, *stock, close], "brief", when, "en")
 
 
 def market(rng: Random, w: World, when: datetime, index: str) -> Story:

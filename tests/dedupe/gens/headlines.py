@@ -277,7 +277,7 @@ def generate(seed: int, scale: float = 1.0) -> list[CorpusEntry]:
     story_towns = towns[40:100]
     sink = Sink.new(rng)
     total = scaled(STORIES, scale)
-    days: dict[int, list[str]] = {}
+    days: dict[tuple[str, int], list[str]] = {}  # (feed, day) -> its headlines
     for i in range(total):
         when = spread(rng, i, total)
         lang = "en" if rng.random() < 0.8 else rng.choice(("fr", "es"))
@@ -288,7 +288,7 @@ def generate(seed: int, scale: float = 1.0) -> list[CorpusEntry]:
         title = render(story)
         sink.add(origin, title=title, paragraphs=story.paragraphs, when=when, group=group,
                  kind=story.kind, note=f"original in {origin.key}")
-        days.setdefault((when - START).days, []).append(title)
+        days.setdefault((origin.key, (when - START).days), []).append(title)
         if rng.random() < 0.7:
             for feed in pick_copies(rng, feeds[:-1], origin, 1, 3):
                 copy_title, names = edit_headline(story, feed, rng)
@@ -301,29 +301,29 @@ def generate(seed: int, scale: float = 1.0) -> list[CorpusEntry]:
     return sink.entries()
 
 
-def _recurring(sink: Sink, feeds: list[Feed], days: dict[int, list[str]], scale: float,
-               seed: int, towns: list[str]) -> None:
+def _recurring(sink: Sink, feeds: list[Feed], days: dict[tuple[str, int], list[str]],
+               scale: float, seed: int, towns: list[str]) -> None:
     """Each of eight feeds runs two or three series, one item a day, new body each day."""
     rng = sink.rng
-    bodies: dict[str, Callable[[datetime, int], list[str]]] = {
-        "Morning briefing": lambda when, day: [
-            f"Good morning. It is {when:%A}, and this is what we are following today.",
-            *(f"{t}." for t in rng.sample(days.get(day, ["No news"]),
-                                          min(3, len(days.get(day, [])) or 1)))],
-        "Letters to the editor": lambda when, day: [
+    bodies: dict[str, Callable[[Feed, datetime, int], list[str]]] = {
+        "Morning briefing": lambda feed, when, day: [
+            f"Good morning from the {feed.name}. It is {when:%A} {when:%d %B}, and this is "
+            "what we are following today.",
+            *(f"{t}." for t in days.get((feed.key, day), ["A quiet day in the newsroom"])[:3])],
+        "Letters to the editor": lambda feed, when, day: [
             f"Sir, your report on {rng.choice(FACILITIES)} in {rng.choice(towns)} left out "
             f"the {rng.randint(2, 900)} people who signed our petition.",
             f"Yours, {_person(rng)}, {rng.choice(towns)}."],
-        "In brief": lambda when, day: [
+        "In brief": lambda feed, when, day: [
             f"{rng.choice(FACILITIES)[4:].capitalize()} in {rng.choice(towns)} will close "
             f"early on {when + timedelta(days=rng.randint(1, 5)):%A %d %B} for maintenance, "
             f"from {rng.randint(1, 9)} pm."],
-        "Today's weather": lambda when, day: [
+        "Today's weather": lambda feed, when, day: [
             f"{rng.choice(('Cloudy', 'Sunny spells', 'Showers', 'Fog clearing'))}, highs of "
             f"{rng.randint(4, 24)}C and lows of {rng.randint(-4, 9)}C; wind "
             f"{rng.choice(('north', 'south', 'west'))} at {rng.randint(5, 45)} km/h."],
-        "Crossword answers": lambda when, day: [
-            f"Solutions to puzzle No {14_000 + day * 7 + rng.randint(0, 6)}: 1 across "
+        "Crossword answers": lambda feed, when, day: [
+            f"Solutions to the {feed.name} puzzle No {14_000 + day}: 1 across "
             f"{rng.choice(('LANTERN', 'ORBIT', 'QUARRY', 'MEADOW'))}, 5 across "
             f"{rng.choice(('TIDAL', 'EMBER', 'CANDID', 'RIVET'))}, 2 down "
             f"{rng.choice(('HARBOUR', 'SPINDLE', 'VELVET', 'NOMAD'))}."],
@@ -334,7 +334,7 @@ def _recurring(sink: Sink, feeds: list[Feed], days: dict[int, list[str]], scale:
         for title in series:
             for day in range(count):
                 when = spread(rng, day, count) + timedelta(minutes=rng.randint(0, 90))
-                paragraphs = bodies[title](when, day)
+                paragraphs = bodies[title](feed, when, (when - START).days)
                 group = f"h{seed}-rec-{feed.key}-{slug(title)}-{day}"
                 sink.add(feed, title=title, paragraphs=paragraphs, when=when, group=group,
                          kind="recurring", note=f"{title!r}, day {day}")

@@ -39,7 +39,7 @@ from tests.dedupe.gens.common import (
 )
 from tests.dedupe.gens.prose import stdlib_sentences
 
-STORIES = 650  # at scale 1.0; with copies about 2,000 entries
+STORIES = 650  # at scale 1.0 (at most the number of leads, ~740); ~1,900 entries
 _HEADS = ("Ard", "Brin", "Cass", "Dun", "Ely", "Fol", "Grim", "Hest", "Ist", "Jor", "Kell",
           "Lom")
 _TAILS = ("ova", "anby", "ester", "ia", "ant", "ore", "avik", "itz", "ergh", "usa")
@@ -63,14 +63,22 @@ class Article:
 
 
 def _split_pool(rng: Random) -> tuple[list[str], list[str]]:
-    """(lead sentences: long, one per opening; background sentences), shuffled."""
+    """(lead sentences, shuffled; background sentences).
+
+    A lead has at least 12 words and shares neither its first nor its last four words
+    with another lead: the docstrings have near-twins ("The number of places to shift
+    is taken from ..." / "... of rotation ..."), and two stories must not lead alike.
+    """
     leads: list[str] = []
     openings: set[str] = set()
+    endings: set[str] = set()
     background: list[str] = []
     for sentence in stdlib_sentences():
-        opening = " ".join(sentence.lower().split()[:5])
-        if len(sentence.split()) >= 12 and opening not in openings:
+        words = sentence.lower().rstrip(".!?").split()
+        opening, ending = " ".join(words[:4]), " ".join(words[-4:])
+        if len(words) >= 12 and opening not in openings and ending not in endings:
             openings.add(opening)
+            endings.add(ending)
             leads.append(sentence)
         else:
             background.append(sentence)

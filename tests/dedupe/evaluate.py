@@ -55,7 +55,8 @@ def render(report: Report) -> str:
     seed = "" if report.seed is None else f" seed {report.seed}"
     lines = [
         f"{report.corpus}{seed}: {report.entries} entries, {report.groups} stories, "
-        f"{report.true_pairs} true pairs ({report.seconds:.1f}s)",
+        f"{report.true_pairs} true pairs" + (f" ({report.seconds:.1f}s)" if report.seconds
+                                              else ""),
         f"  precision {report.precision:.4f}  recall {report.recall:.4f}  "
         f"(predicted pairs {report.predicted_pairs}, correct {report.correct_pairs})",
         f"  recurring-headline stories merged with another: {report.recurring_merged} of "

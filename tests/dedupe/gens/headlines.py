@@ -142,6 +142,7 @@ def _english(rng: Random, towns: list[str], day: str) -> Story:
 
 def _foreign(rng: Random, towns: list[str], lang: str) -> Story:
     town, person, n = rng.choice(towns), _person(rng), rng.randint(3, 60)
+    m, k = rng.randint(2, 90), rng.randint(3, 36)
     if lang == "fr":
         if rng.random() < 0.5:
             main = f"{town} : la mairie annonce la réouverture de la médiathèque"
@@ -151,8 +152,12 @@ def _foreign(rng: Random, towns: list[str], lang: str) -> Story:
             main = f"La préfecture alerte sur la sécheresse à {town}"
             lead = (f"Le niveau des nappes à {town} est inférieur de {n} % à la normale, "
                     "selon la préfecture, qui appelle à limiter l'arrosage.")
-        filler = ["Une réunion publique est prévue le mois prochain.",
-                  "Les associations locales saluent une bonne nouvelle."]
+        filler = [f"{_person(rng)}, adjoint chargé du dossier, évoque un coût de {m} "
+                  f"millions d'euros et un calendrier de {k} mois.",
+                  *rng.sample(("Une réunion publique est prévue le mois prochain.",
+                               "Les associations locales saluent une bonne nouvelle.",
+                               "Le projet sera soumis au vote en conseil.",
+                               "Les riverains restent partagés."), 2)]
     else:
         if rng.random() < 0.5:
             main = f"El ayuntamiento de {town} aprueba la reforma del mercado"
@@ -162,8 +167,12 @@ def _foreign(rng: Random, towns: list[str], lang: str) -> Story:
             main = f"La confederación advierte de la sequía en {town}"
             lead = (f"Los embalses que abastecen {town} están al {n} por ciento de su "
                     "capacidad, advirtió la confederación hidrográfica.")
-        filler = ["Los vecinos podrán presentar alegaciones durante un mes.",
-                  "Las obras comenzarán previsiblemente en otoño."]
+        filler = [f"{_person(rng)}, concejal del área, cifró el coste en {m} millones y el "
+                  f"plazo en {k} meses.",
+                  *rng.sample(("Los vecinos podrán presentar alegaciones durante un mes.",
+                               "Las obras comenzarán previsiblemente en otoño.",
+                               "La oposición pidió más información.",
+                               "El proyecto se votará en el próximo pleno."), 2)]
     return Story(main, "", [lead, *filler], lang, f"{lang}-story")
 
 
@@ -309,7 +318,7 @@ def _recurring(sink: Sink, feeds: list[Feed], days: dict[tuple[str, int], list[s
         "Morning briefing": lambda feed, when, day: [
             f"Good morning from the {feed.name}. It is {when:%A} {when:%d %B}, and this is "
             "what we are following today.",
-            *(f"{t}." for t in days.get((feed.key, day), ["A quiet day in the newsroom"])[:3])],
+            *(f"{t}." for t in _picks(rng, days, feed.key, day, towns))],
         "Letters to the editor": lambda feed, when, day: [
             f"Sir, your report on {rng.choice(FACILITIES)} in {rng.choice(towns)} left out "
             f"the {rng.randint(2, 900)} people who signed our petition.",
@@ -342,6 +351,20 @@ def _recurring(sink: Sink, feeds: list[Feed], days: dict[tuple[str, int], list[s
                     sink.add(_mobile(feed), title=title, paragraphs=paragraphs,
                              when=later(rng, when, 2, 60), group=group, kind="recurring-copy",
                              note="the mobile edition's copy")
+
+
+def _picks(rng: Random, days: dict[tuple[str, int], list[str]], feed: str, day: int,
+           towns: list[str]) -> list[str]:
+    """A briefing's three items: the feed's own headlines of the day, then agenda items.
+
+    Never another feed's headlines: two outlets' briefings listing the same stories
+    would be near-duplicate texts of different items, a trap no matcher should face.
+    """
+    own = days.get((feed, day), [])[:3]
+    agenda = [f"{rng.choice(FACILITIES)[4:].capitalize()} in {rng.choice(towns)} holds an "
+              f"open day from {rng.randint(8, 11)} am to {rng.randint(1, 6)} pm"
+              for _ in range(3 - len(own))]
+    return own + agenda
 
 
 def slug(text: str) -> str:

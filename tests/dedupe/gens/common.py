@@ -124,10 +124,11 @@ class Sink:
     rng: Random
     rows: list[tuple[str, int, CorpusEntry]]
     serials: dict[str, int]
+    urls: set[str]  # membership only, never iterated
 
     @classmethod
     def new(cls, rng: Random) -> Sink:
-        return cls(rng=rng, rows=[], serials={})
+        return cls(rng=rng, rows=[], serials={}, urls=set())
 
     def serial(self, feed: Feed) -> int:
         self.serials[feed.key] = self.serials.get(feed.key, 0) + 1
@@ -142,6 +143,9 @@ class Sink:
         """
         serial = self.serial(feed)
         url = article_url(feed, self.rng, when, url_slug or slugify(title), serial)
+        while url in self.urls:  # a site never gives two items one URL: "slug-2", as CMSs do
+            url = url.rstrip("/") + "-2" + ("/" if url.endswith("/") else "")
+        self.urls.add(url)
         if feed.summary_only:
             body_summary = summary if summary is not None else summary_of(
                 feed, paragraphs, self.rng, url)

@@ -145,11 +145,11 @@ def _foreign(rng: Random, towns: list[str], lang: str) -> Story:
     m, k = rng.randint(2, 90), rng.randint(3, 36)
     if lang == "fr":
         if rng.random() < 0.5:
-            main = f"{town} : la mairie annonce la réouverture de la médiathèque"
+            main = f"{town} : la mairie annonce la réouverture de la médiathèque après {n} mois"
             lead = (f"La médiathèque de {town} rouvrira ses portes après {n} mois de travaux, "
                     f"a indiqué le maire, {person}.")
         else:
-            main = f"La préfecture alerte sur la sécheresse à {town}"
+            main = f"La préfecture alerte sur la sécheresse à {town} : nappes à -{n} %"
             lead = (f"Le niveau des nappes à {town} est inférieur de {n} % à la normale, "
                     "selon la préfecture, qui appelle à limiter l'arrosage.")
         filler = [f"{_person(rng)}, adjoint chargé du dossier, évoque un coût de {m} "
@@ -160,11 +160,11 @@ def _foreign(rng: Random, towns: list[str], lang: str) -> Story:
                                "Les riverains restent partagés."), 2)]
     else:
         if rng.random() < 0.5:
-            main = f"El ayuntamiento de {town} aprueba la reforma del mercado"
+            main = f"El ayuntamiento de {town} aprueba {n} millones para el mercado"
             lead = (f"El pleno de {town} aprobó una inversión de {n} millones para reformar "
                     f"el mercado central, según explicó la alcaldesa, {person}.")
         else:
-            main = f"La confederación advierte de la sequía en {town}"
+            main = f"La confederación advierte de la sequía en {town}: embalses al {n} %"
             lead = (f"Los embalses que abastecen {town} están al {n} por ciento de su "
                     "capacidad, advirtió la confederación hidrográfica.")
         filler = [f"{_person(rng)}, concejal del área, cifró el coste en {m} millones y el "

@@ -182,8 +182,9 @@ class DedupeSettings:
     """The ``[dedupe]`` table: how stories are told apart."""
 
     window_s: float = 7 * 86400.0  # entries further apart in time never merge (but by origin)
-    similarity: float = 0.6  # shingle containment that confirms a near-duplicate
-    min_words: int = 25  # shorter texts are never near-duplicates (a teaser may match by title)
+    similarity: float = 0.75  # weighted share of the shorter lead found in the other
+    min_words: int = 8  # fewer words of text in common: the headline decides
+    title_similarity: float = 0.8  # weighted headline similarity that merges teasers
     max_content_updates: int = 24  # content-only changes kept per entry
     broken_id_share: float = 0.05  # above this share of missing/shared ids, key by link
 
@@ -371,14 +372,13 @@ class EntryFeatures:
     canonical_url: str | None
     origin: str | None
     fingerprint: str | None
-    shingles: bytes  # the lead's word 3-gram hashes, packed (``dedupe.shingle_set`` reads them)
-    bands: tuple[int, ...]
-    words: int
+    bands: tuple[int, ...]  # LSH bands of the lead's first words
+    words: int  # words in the whole text
     title: str = ""  # normalized
     lead_words: str = ""  # the first words of the text, normalized, space-separated
-    title_bands: tuple[int, ...] = ()  # LSH bands of the title, for teaser copies
-    lead_numbers: frozenset[str] = frozenset()  # figures in the title and the lead
-    all_numbers: frozenset[str] = frozenset()  # figures in the title and the compared words
+    title_bands: tuple[int, ...] = ()  # LSH bands of the title, for edited headlines
+    title_key: int | None = None  # exact hash of the normalized title
+    lead_key: int | None = None  # exact hash of the text's first words
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,7 +387,7 @@ class Candidate:
 
     entry_id: int
     story_id: int
-    layer: str  # the lookup that found it: origin, url, fingerprint, near
+    layer: str  # the lookup that found it: origin, url, fingerprint, near, title
     when: str  # published, else first seen
     title: str | None
     summary: str | None  # None when the matcher's view below is stored
@@ -395,6 +395,8 @@ class Candidate:
     match_title: str | None = None  # normalized title, as stored at insert
     match_words: str | None = None  # the normalized lead words, space-separated
     word_count: int | None = None  # words in the whole text
+    canonical_url: str | None = None
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +407,7 @@ class StoryMatch:
     entry_id: int
     layer: str
     score: float
+    evidence: str | None = None  # JSON: what decided it, for ``explain``
 
 
 # --- store, to publish and the CLI ----------------------------------------------

@@ -56,6 +56,7 @@ from aggregator.models import (
     ParsedEntry,
     ParsedFeed,
     Settings,
+    StoryMatch,
     from_iso,
     own_time,
     read_iso,
@@ -440,14 +441,15 @@ class Pipeline:
         for entry, digest in items:
             found = known.get(entry.key) or dedupe.features(entry, self.dedupe)
             when = own_iso(entry, now) or now_iso
-            match = dedupe.match_story(found, when, self.store.find_candidates(found),
-                                       self.dedupe)
+            match = place(self.store, job.id, found, when, self.dedupe)
             placed = (now_iso, sort_time(entry, now_iso, job.never_fetched))
             if entry.key in held_back:
                 placed = (now_iso, min(placed[1], to_iso(now - FIRST_FETCH_HOLD)))
-            self.store.insert_entry(job.id, entry, feed_url=job.config_url or job.url,
-                                    digest=digest,
-                                    placed=placed, found=found, match=match)
+            entry_id = self.store.insert_entry(job.id, entry, feed_url=job.config_url or job.url,
+                                               digest=digest, placed=placed, found=found,
+                                               match=match)
+            if entry_id:
+                self.store.learn(entry_id, job.id, dedupe.terms_of(found), found.title_key)
 
     def _held_back(self, job: FeedJob, items: Sequence[tuple[ParsedEntry, str]],
                    now: datetime) -> set[str]:
@@ -533,16 +535,31 @@ def rebuild_stories(store: Store, settings: DedupeSettings, *, write: bool,
 
 def _replay(store: Store, row: Sequence[object], settings: DedupeSettings) -> None:
     (entry_id, key, guid, url, title, summary, content, published, updated, origin,
-     first_seen, sort_at) = (None if v is None else str(v) for v in row)
+     first_seen, sort_at, feed_id) = (None if v is None else str(v) for v in row)
     entry = ParsedEntry(key=str(key), guid=guid, url=url, title=title, author=None,
                         summary=summary, content=content, published=published,
                         updated=updated, origin_id=origin)
     found = dedupe.features(entry, settings)
     seen = read_iso(first_seen)
     when = (own_iso(entry, seen) if seen else None) or str(first_seen)
-    candidates = store.find_candidates(found, before_id=int(str(entry_id)))
-    match = dedupe.match_story(found, when, candidates, settings)
+    match = place(store, int(str(feed_id)), found, when, settings, before_id=int(str(entry_id)))
     store.restory_entry(int(str(entry_id)), entry, found, match, (str(first_seen), str(sort_at)))
+    store.learn(int(str(entry_id)), int(str(feed_id)), dedupe.terms_of(found), found.title_key)
+
+
+def place(store: Store, feed_id: int, found: EntryFeatures, when: str,
+          settings: DedupeSettings, before_id: int | None = None) -> StoryMatch | None:
+    """Which story a new entry joins: the store's lookups, decided by ``dedupe.match_story``.
+
+    ``before_id`` sees the store as it was before that entry (a rebuild
+    replays in id order), so a rebuild decides exactly as ingest did.
+    """
+    lookups = dedupe.Lookups(
+        rarity=dedupe.Rarity(store.match_documents(), store.term_counts),
+        members=lambda story_id: store.match_members(story_id, before_id),
+        headline_uses=store.headline_uses(found.title_key, feed_id))
+    candidates = store.find_candidates(found, before_id=before_id)
+    return dedupe.match_story(found, when, candidates, lookups, settings)
 
 
 def _compare(before: dict[int, int], after: dict[int, int],

@@ -29,6 +29,7 @@ from aggregator.store.checkpoint import BACKSTOP_PAGES, Checkpointer
 from aggregator.store.entries import EntriesMixin
 from aggregator.store.feeds import FeedsMixin
 from aggregator.store.fetches import FetchesMixin
+from aggregator.store.matching import MatchingMixin
 from aggregator.store.schema import SCHEMA_VERSION, migrate
 from aggregator.store.select import SelectMixin
 from aggregator.store.stories import StoriesMixin
@@ -41,7 +42,7 @@ BUSY_TIMEOUT_MS = 10_000
 __all__ = ["SCHEMA_VERSION", "Store"]
 
 
-class Store(FeedsMixin, EntriesMixin, FetchesMixin, StoriesMixin, SelectMixin):
+class Store(FeedsMixin, EntriesMixin, MatchingMixin, FetchesMixin, StoriesMixin, SelectMixin):
     """One connection to the store; open with ``Store.open(path)``."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:

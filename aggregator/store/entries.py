@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from aggregator.models import (
-    Candidate,
     Enclosure,
     EntryFeatures,
     ParsedEntry,
@@ -49,20 +48,6 @@ def _opt(value: object) -> str | None:
 
 
 
-# When: published if believable (1970 to a day after first seen, as models.plausible_time),
-# else first seen.  The HTML only when the matcher's view is not stored (before migration 2).
-_CANDIDATE_COLUMNS = """id, story_id,
-    CASE WHEN published >= '1970-01-01T00:00:00Z'
-          AND published <= strftime('%Y-%m-%dT%H:%M:%SZ', first_seen, '+1 day')
-         THEN published ELSE first_seen END, title,
-    CASE WHEN match_words IS NULL THEN summary END,
-    CASE WHEN match_words IS NULL THEN content END,
-    match_title, match_words, word_count"""
-# The newest entries in one LSH band.  One arm per band, each reading at most
-# ``limit`` index rows, where ``band IN (...)`` read every entry of a popular
-# band (a common title word): the cost stays flat as the store grows.
-_BAND_ARM = ("SELECT * FROM (SELECT entry_id FROM entry_bands WHERE band = ? "
-             "AND entry_id < ? ORDER BY entry_id DESC LIMIT ?)")
 _ENTRY_FIELDS = ("guid", "url", "title", "author", "summary", "content", "published", "updated")
 
 
@@ -78,9 +63,16 @@ def _values(entry: ParsedEntry) -> list[object]:
     ]
 
 
-def _match_view(found: EntryFeatures) -> tuple[str, str, int]:
-    """The matcher's view of an entry as stored: (title, lead words, word count)."""
-    return found.title, found.lead_words, found.words
+def _match_view(found: EntryFeatures) -> tuple[str, str, int, int | None, int | None]:
+    """The matcher's view of an entry as stored: title, lead words, word count, exact keys."""
+    return found.title, found.lead_words, found.words, found.title_key, found.lead_key
+
+
+def _match_columns(match: StoryMatch | None) -> tuple[str, float | None, int | None, str | None]:
+    """(layer, score, matched entry, evidence) as stored: ``new`` for a story's first entry."""
+    if match is None:
+        return "new", None, None, None
+    return match.layer, match.score, match.entry_id, match.evidence
 
 
 def _join_story(conn: sqlite3.Connection, story_id: int, entry_id: int,
@@ -132,43 +124,6 @@ class EntriesMixin:
                 found[key] = (digest, updated, count)
         return found
 
-    def find_candidates(self: StoreBase, new: EntryFeatures, limit: int = 10,
-                        before_id: int | None = None) -> list[Candidate]:
-        """Stored entries that may be the same article: indexed lookups only, no scans.
-
-        ``before_id`` limits them to older entries (a rebuild replays in id order).
-        """
-        lookups: list[tuple[str, str, tuple[object, ...]]] = []
-        if new.origin:
-            lookups.append(("origin", "origin = ?", (new.origin,)))
-        if new.canonical_url:
-            lookups.append(("url", "canonical_url = ?", (new.canonical_url,)))
-        if new.fingerprint:
-            lookups.append(("fingerprint", "fingerprint = ?", (new.fingerprint,)))
-        newest = before_id or 1 << 62
-        for layer, bands in (("near", new.bands), ("title", new.title_bands)):
-            if bands:
-                lookups.append((layer, "id IN (" + " UNION ALL ".join([_BAND_ARM] * len(bands))
-                                + ")", tuple(v for band in bands for v in (band, newest, limit))))
-        if not lookups:
-            return []
-        # One statement for all the lookups (their SQL is constant, values bound):
-        # each is a handful of index probes, so the cost per statement was most of it.
-        arm = (f"SELECT * FROM (SELECT ? AS arm, {_CANDIDATE_COLUMNS} FROM entries "  # noqa: S608
-               "WHERE {where} AND id < ? ORDER BY id DESC LIMIT ?)")
-        sql = " UNION ALL ".join(arm.format(where=where) for _, where, _ in lookups)
-        params: list[object] = []
-        for number, (_, _, values) in enumerate(lookups):
-            params.extend((number, *values, newest, limit))
-        rows = sorted(self.conn.execute(sql, params), key=lambda row: int(row[0]))
-        seen: set[int] = set()
-        found: list[Candidate] = []
-        for row in rows:  # an entry found by several lookups counts for the first
-            if row[1] not in seen:
-                seen.add(row[1])
-                found.append(Candidate(row[1], row[2], lookups[row[0]][0], row[3], *row[4:]))
-        return found
-
     def insert_entry(self: StoreBase, feed_id: int, entry: ParsedEntry, *, feed_url: str,
                      digest: str, placed: tuple[str, str], found: EntryFeatures,
                      match: StoryMatch | None) -> int:
@@ -185,15 +140,14 @@ class EntriesMixin:
             """INSERT INTO entries (feed_id, entry_key, uid, guid, url, title, author, summary,
                  content, published, updated, tags, enclosures, content_hash, first_seen,
                  last_changed, sort_at, story_id, canonical_url, fingerprint, origin,
-                 dedupe_layer, dedupe_score, matched_entry_id, match_title, match_words,
-                 word_count)
+                 dedupe_layer, dedupe_score, matched_entry_id, dedupe_evidence, match_title,
+                 match_words, word_count, title_key, lead_key)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                       ?, ?, ?)
+                       ?, ?, ?, ?, ?, ?)
                ON CONFLICT (feed_id, entry_key) DO NOTHING""",
             [feed_id, entry.key, uid, *_values(entry), digest,
              first_seen, first_seen, sort_at, story_id, found.canonical_url, found.fingerprint,
-             found.origin, match.layer if match else "new", match.score if match else None,
-             match.entry_id if match else None, *_match_view(found)])
+             found.origin, *_match_columns(match), *_match_view(found)])
         entry_id = int(cursor.lastrowid or 0)
         if not cursor.rowcount:
             return 0
@@ -213,11 +167,11 @@ class EntriesMixin:
             "SELECT uid, ?, ? FROM entries WHERE id = ?", (*placed, entry_id)).lastrowid or 0)
         self.conn.execute(
             """UPDATE entries SET story_id = ?, canonical_url = ?, fingerprint = ?, origin = ?,
-                 dedupe_layer = ?, dedupe_score = ?, matched_entry_id = ?, match_title = ?,
-                 match_words = ?, word_count = ? WHERE id = ?""",
+                 dedupe_layer = ?, dedupe_score = ?, matched_entry_id = ?, dedupe_evidence = ?,
+                 match_title = ?, match_words = ?, word_count = ?, title_key = ?, lead_key = ?
+               WHERE id = ?""",
             (story_id, found.canonical_url, found.fingerprint, found.origin,
-             match.layer if match else "new", match.score if match else None,
-             match.entry_id if match else None, *_match_view(found), entry_id))
+             *_match_columns(match), *_match_view(found), entry_id))
         self.conn.executemany("INSERT OR IGNORE INTO entry_bands (band, entry_id) VALUES (?, ?)",
                               [(band, entry_id) for band in found.bands + found.title_bands])
         _join_story(self.conn, story_id, entry_id, entry)

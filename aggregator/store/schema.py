@@ -199,6 +199,63 @@ def _fetch_wait(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE fetches ADD COLUMN wait_ms INTEGER")
 
 
+@migration(4, "rarity counts, headline uses, exact title and lead keys")
+def _rarity(conn: sqlite3.Connection) -> None:
+    """What the rarity-weighted matcher keeps: word counts, headline uses, exact keys.
+
+    The counts are filled from the entries already stored (their stored
+    matcher view), in id order, so an upgraded store weighs words as if it
+    had counted them from the start.  Stories are left as they are:
+    ``aggregator dedupe --rebuild`` regroups them with the new matcher.
+    """
+    _execute_script(conn, """
+        ALTER TABLE entries ADD COLUMN title_key INTEGER;  -- hash of the normalized title
+        ALTER TABLE entries ADD COLUMN lead_key INTEGER;   -- hash of the text's first words
+        ALTER TABLE entries ADD COLUMN dedupe_evidence TEXT;  -- JSON: what decided the merge
+        CREATE INDEX entries_title_key ON entries (title_key) WHERE title_key IS NOT NULL;
+        CREATE INDEX entries_lead_key ON entries (lead_key) WHERE lead_key IS NOT NULL;
+        -- in how many entries' title or lead each word occurs (words hashed to 24 bits)
+        CREATE TABLE term_counts (term INTEGER PRIMARY KEY, entries INTEGER NOT NULL);
+        -- how many entries each feed has published under a headline: > 1 means it recurs
+        CREATE TABLE headlines (
+            title_key INTEGER NOT NULL,
+            feed_id INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+            uses INTEGER NOT NULL,
+            PRIMARY KEY (title_key, feed_id)
+        ) WITHOUT ROWID;
+        INSERT INTO meta (key, value) VALUES ('match_documents', '0');
+        DROP VIEW story_entries;
+        CREATE VIEW story_entries AS
+            SELECT e.story_id, f.url AS feed_url, e.guid, e.url, e.title, e.published,
+                   e.first_seen, e.dedupe_layer AS layer, e.dedupe_score AS score,
+                   e.id AS entry_id, e.matched_entry_id,
+                   e.id = s.representative_id AS representative,
+                   e.dedupe_evidence AS evidence
+            FROM entries e JOIN feeds f ON f.id = e.feed_id JOIN stories s ON s.id = e.story_id;
+    """)
+    from aggregator.dedupe.features import COMPARE_WORDS, LEAD_KEY_WORDS, term, text_key
+
+    rows = conn.execute("SELECT id, feed_id, match_title, match_words FROM entries "
+                        "WHERE match_words IS NOT NULL ORDER BY id")
+    counts: dict[int, int] = {}
+    documents = 0
+    for entry_id, feed_id, title, words in rows.fetchall():
+        lead = str(words).split()
+        title_words = str(title or "").split()
+        for bucket in {term(w) for w in (*title_words, *lead[:COMPARE_WORDS])}:
+            counts[bucket] = counts.get(bucket, 0) + 1
+        documents += 1
+        title_key = text_key(title_words) if title_words else None
+        lead_key = text_key(lead[:LEAD_KEY_WORDS]) if len(lead) >= LEAD_KEY_WORDS else None
+        conn.execute("UPDATE entries SET title_key = ?, lead_key = ? WHERE id = ?",
+                     (title_key, lead_key, entry_id))
+        if title_key is not None:
+            conn.execute("INSERT INTO headlines (title_key, feed_id, uses) VALUES (?, ?, 1) "
+                         "ON CONFLICT DO UPDATE SET uses = uses + 1", (title_key, feed_id))
+    conn.executemany("INSERT INTO term_counts (term, entries) VALUES (?, ?)", counts.items())
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'match_documents'", (str(documents),))
+
+
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -68,17 +68,20 @@ class StoriesMixin:
         """Every entry in insertion order with what re-deciding its story needs.
 
         (id, key, guid, url, title, summary, content, published, updated, origin,
-        first_seen, sort_at): a few hundred bytes a row.
+        first_seen, sort_at, feed_id): a few hundred bytes a row.
         """
         return self.conn.execute(
             """SELECT id, entry_key, guid, url, title, summary, content, published, updated,
-                      origin, first_seen, sort_at FROM entries ORDER BY id""").fetchall()
+                      origin, first_seen, sort_at, feed_id FROM entries ORDER BY id""").fetchall()
 
     def clear_stories(self: StoreBase) -> None:
         """Forget every story before a rebuild; call inside the rebuild's transaction."""
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         self.conn.execute("DELETE FROM entry_bands")
         self.conn.execute("DELETE FROM stories")
+        self.conn.execute("DELETE FROM term_counts")
+        self.conn.execute("DELETE FROM headlines")
+        self.conn.execute("UPDATE meta SET value = '0' WHERE key = 'match_documents'")
         self.conn.execute("UPDATE entries SET canonical_url = NULL, fingerprint = NULL, "
                           "origin = NULL")
 

@@ -1,0 +1,299 @@
+"""Which story a new entry joins: evidence from title and lead together, weighed by rarity.
+
+Pure: the pipeline hands in the candidates the store's indexed lookups
+found, how often each word occurs in the store (``Rarity``), the members of
+a candidate's story and whether a headline recurs, and gets back a
+``StoryMatch`` or None (a new story).
+
+The evidence for two entries being one story (``compare``):
+
+* **title**: the IDF-weighted Jaccard similarity of the two headlines' words;
+* **lead**: the IDF-weighted Jaccard similarity of the shorter text and the
+  same stretch of the longer one (``_aligned_similarity``).  A summary-only
+  copy cut at 150 characters is a prefix of the full lead, so only the words
+  both sides have are compared, and the cut-off last word is left out;
+* **figures**: the numbers of the compared text are all in the other entry,
+  and those of one headline are all in the other entry.
+
+Weights are the words' inverse document frequency in the store, so a stock
+sentence ("diplomats familiar with the matter said") that a hundred stories
+share counts for little, and a name, a place or a figure counts for much.
+A short text is weaker evidence (a stricter bar), never no evidence; an
+identical headline is strong evidence unless that headline recurs (a feed
+has used it for more than one story: learned from the store, ``verdict``).
+
+A new entry joins a story only if it agrees with the story as a whole (its
+representative, or most of the members looked at), so one wrong match can
+never pull later copies of another story in through a shared URL.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from aggregator.dedupe.features import (
+    COMPARE_WORDS,
+    entry_text,
+    normalize_title,
+    term,
+)
+from aggregator.models import (
+    Candidate,
+    DedupeSettings,
+    EntryFeatures,
+    StoryMatch,
+    seconds_apart,
+)
+
+LAYERS = ("key", "origin", "url", "fingerprint", "near", "title")
+TITLE_MIN_SHARED = 2  # a headline match needs at least this many words in common
+FAR_S = 2 * 86400  # entries further apart than this need stronger text evidence
+FAR_MARGIN = 0.1  # ... by this much
+TEXT_ALONE_MARGIN = 0.12  # text this far above ``similarity`` merges whatever the titles say
+TITLE_SUPPORT = 0.4  # weighted title similarity that supports a text match
+URL_TEXT_AGREES = 0.5  # the same URL with text this different is a new piece at that URL
+RARITY_POWER = 1.0  # idf as it is: squaring it measured no better on the tuning seeds
+SHARED_SHOWN = 8  # rarest shared words kept as the evidence of a merge
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the matcher compares of one entry."""
+
+    title: tuple[str, ...]  # the normalized headline's words
+    lead: tuple[str, ...]  # the text's first ``COMPARE_WORDS`` words
+    canonical_url: str | None = None
+    fingerprint: str | None = None
+
+
+def view_of(found: EntryFeatures) -> View:
+    """A new entry's view, from its features."""
+    return View(tuple(found.title.split()), tuple(found.lead_words.split()[:COMPARE_WORDS]),
+                found.canonical_url, found.fingerprint)
+
+
+def candidate_view(candidate: Candidate) -> View:
+    """A stored entry's view: from the words stored at insert, else from its HTML."""
+    if candidate.match_words is not None:
+        return _stored_view(candidate.entry_id, candidate.match_title or "",
+                            candidate.match_words, candidate.canonical_url,
+                            candidate.fingerprint)
+    return _html_view(candidate.entry_id, candidate.title, candidate.summary, candidate.content,
+                      candidate.canonical_url, candidate.fingerprint)
+
+
+@functools.lru_cache(maxsize=256)  # recent entries are the candidates of many new ones
+def _stored_view(entry_id: int, title: str, words: str, url: str | None,
+                 fingerprint: str | None) -> View:
+    return View(tuple(title.split()), tuple(words.split()[:COMPARE_WORDS]), url, fingerprint)
+
+
+@functools.lru_cache(maxsize=64)
+def _html_view(entry_id: int, title: str | None, summary: str | None, content: str | None,
+               url: str | None, fingerprint: str | None) -> View:
+    """Entries stored before the matcher's view had columns, or just updated."""
+    words = entry_text(content, summary)[:COMPARE_WORDS]
+    return View(tuple(normalize_title(title).split()), tuple(words), url, fingerprint)
+
+
+class Rarity:
+    """How rare each word is in the store: its weight is a smoothed inverse document frequency.
+
+    ``weight = ln((1 + N) / (1 + df)) + 1`` with N the entries counted and
+    df those whose title or lead had the word.  ``counts`` looks up df for
+    word buckets (``features.term``) the store has not been asked about yet.
+    """
+
+    def __init__(self, documents: int,
+                 counts: Callable[[Collection[int]], Mapping[int, int]]) -> None:
+        self.documents = documents
+        self._counts = counts
+        self._df: dict[int, int] = {}
+
+    def load(self, views: Iterable[View]) -> None:
+        """Fetch the counts of every word of ``views`` in one lookup."""
+        wanted = {term(w) for v in views for w in (*v.title, *v.lead)} - self._df.keys()
+        if wanted:
+            found = self._counts(wanted)
+            self._df.update({t: found.get(t, 0) for t in wanted})
+
+    def weight(self, word: str) -> float:
+        """The word's weight (``load`` it first, or it counts as never seen)."""
+        idf = math.log((1 + self.documents) / (1 + self._df.get(term(word), 0))) + 1.0
+        return idf ** RARITY_POWER
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """How alike two entries are (see the module docstring)."""
+
+    title: float  # IDF-weighted Jaccard similarity of the headlines' words
+    lead: float  # IDF-weighted containment of the shorter lead in the longer
+    compared: int  # words of text compared (the shorter lead): 0 when a side has none
+    title_shared: int  # headline words in common
+    figures: bool  # the numbers agree
+    shared: tuple[tuple[str, float], ...]  # the rarest words in common, with their weights
+
+    def as_json(self, layer: str, members: str) -> str:
+        """What ``explain`` shows of the merge this evidence decided."""
+        return json.dumps({
+            "layer": layer, "title": round(self.title, 3), "lead": round(self.lead, 3),
+            "compared_words": self.compared, "figures_agree": self.figures,
+            "story_agreement": members,
+            "shared": [[word, round(weight, 2)] for word, weight in self.shared]})
+
+
+def compare(a: View, b: View, rarity: Rarity) -> Evidence:
+    """The evidence that ``a`` and ``b`` are one story."""
+    title_a, title_b = set(a.title), set(b.title)
+    title = _weighted_jaccard(title_a, title_b, rarity)
+    short, long = sorted((a.lead, b.lead), key=len)
+    if len(short) < len(long) and len(short) > 1:
+        short = short[:-1]  # a summary cut mid-word
+    compared = len(short)
+    lead_set = set(short)
+    window = set(long[:compared + max(4, compared // 4)])
+    lead = _aligned_similarity(lead_set, window, set(long[:compared]), rarity)
+    figures = (_figures(short) <= _figures((*long, *a.title, *b.title))
+               and (_figures(a.title) <= _figures((*b.title, *b.lead))
+                    or _figures(b.title) <= _figures((*a.title, *a.lead))))
+    shared = sorted({(w, rarity.weight(w)) for w in (title_a & title_b) | (lead_set & window)},
+                    key=lambda pair: (-pair[1], pair[0]))[:SHARED_SHOWN]
+    return Evidence(title=title, lead=lead, compared=compared,
+                    title_shared=len(title_a & title_b), figures=figures, shared=tuple(shared))
+
+
+def _weighted_jaccard(a: set[str], b: set[str], rarity: Rarity) -> float:
+    union = sum(rarity.weight(w) for w in a | b)
+    return sum(rarity.weight(w) for w in a & b) / union if union else 0.0
+
+
+def _aligned_similarity(short: set[str], window: set[str], stretch: set[str],
+                        rarity: Rarity) -> float:
+    """Weighted Jaccard of the shorter lead and the same stretch of the longer one.
+
+    The shorter lead's words are looked for in a slightly longer ``window``
+    (an inserted word or a rewritten dateline shifts the text), and what the
+    longer text has in the same ``stretch`` that the shorter lacks counts
+    against: a copy cut short lacks nothing, while two stories written from
+    one template each have a place, a name or a figure the other lacks.
+    """
+    union = sum(rarity.weight(w) for w in short | stretch)
+    return sum(rarity.weight(w) for w in short & window) / union if union else 0.0
+
+
+def _figures(words: Iterable[str]) -> set[str]:
+    return {w for w in words if w.isdigit()}
+
+
+def verdict(new: View, theirs: View, evidence: Evidence, gap_s: float,
+            headline_uses: tuple[int, int], settings: DedupeSettings) -> tuple[str, float] | None:
+    """(layer, score) when the evidence says one story; None when it does not.
+
+    ``headline_uses`` is (most stories any feed has published under the new
+    entry's headline, how many its own feed has).  A headline some feed used
+    for two stories recurs: it supports nothing.  For a teaser (too little
+    text to compare) the headline is all there is, so even its own feed
+    using it once before makes it too weak.
+    """
+    if gap_s > settings.window_s:
+        return None
+    has_text = evidence.compared >= settings.min_words
+    if new.fingerprint and new.fingerprint == theirs.fingerprint and (
+            has_text or gap_s <= 86400):
+        return "fingerprint", 1.0
+    if new.canonical_url and new.canonical_url == theirs.canonical_url and (
+            not has_text or evidence.lead >= URL_TEXT_AGREES):
+        return "url", evidence.lead if has_text else evidence.title
+    if not evidence.figures:
+        return None
+    most_uses, own_uses = headline_uses
+    if has_text:
+        title = 0.0 if most_uses >= 2 else evidence.title
+        need = settings.similarity + (FAR_MARGIN if gap_s > FAR_S else 0.0)
+        if evidence.lead >= need + TEXT_ALONE_MARGIN or (
+                evidence.lead >= need and title >= TITLE_SUPPORT):
+            return "near", evidence.lead
+        return None
+    title = 0.0 if most_uses >= 2 or own_uses >= 1 else evidence.title
+    if (gap_s <= FAR_S and title >= settings.title_similarity
+            and evidence.title_shared >= TITLE_MIN_SHARED):
+        return "title", title
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What the matcher may ask the store while it decides one entry."""
+
+    rarity: Rarity
+    members: Callable[[int], Sequence[Candidate]]  # story id -> representative first, then newest
+    headline_uses: tuple[int, int]  # see ``verdict``
+
+
+def match_story(new: EntryFeatures, when: str, candidates: Iterable[Candidate],
+                lookups: Lookups, settings: DedupeSettings) -> StoryMatch | None:
+    """The story ``new`` joins, or None for a new story.
+
+    An origin id match wins at once.  Otherwise every candidate is scored;
+    the stories with a passing candidate are tried best first, and the first
+    whose members agree with the new entry as a whole is the one.
+    """
+    mine = view_of(new)
+    found = list(candidates)
+    for candidate in found:
+        if candidate.layer == "origin":
+            return StoryMatch(candidate.story_id, candidate.entry_id, "origin", 1.0,
+                              json.dumps({"layer": "origin"}))
+    lookups.rarity.load([mine, *(candidate_view(c) for c in found)])
+    best: dict[int, tuple[tuple[int, float], Candidate, Evidence, str, float]] = {}
+    for candidate in found:
+        judged = _judge(mine, when, candidate, lookups, settings)
+        if judged is None:
+            continue
+        evidence, layer, score = judged
+        rank = (LAYERS.index(layer), -score)
+        if candidate.story_id not in best or rank < best[candidate.story_id][0]:
+            best[candidate.story_id] = (rank, candidate, evidence, layer, score)
+    for _, candidate, evidence, layer, score in sorted(best.values(), key=lambda b: b[0]):
+        agreement = _story_agrees(mine, when, candidate, lookups, settings)
+        if agreement is not None:
+            return StoryMatch(candidate.story_id, candidate.entry_id, layer, score,
+                              evidence.as_json(layer, agreement))
+    return None
+
+
+def _judge(mine: View, when: str, candidate: Candidate, lookups: Lookups,
+           settings: DedupeSettings) -> tuple[Evidence, str, float] | None:
+    """The evidence, layer and score for one candidate, or None if it does not pass."""
+    theirs = candidate_view(candidate)
+    gap_s = seconds_apart(when, candidate.when)  # infinite for an unreadable time: no merge
+    evidence = compare(mine, theirs, lookups.rarity)
+    decided = verdict(mine, theirs, evidence, gap_s, lookups.headline_uses, settings)
+    if decided is None:
+        return None
+    return evidence, decided[0], decided[1]
+
+
+def _story_agrees(mine: View, when: str, matched: Candidate, lookups: Lookups,
+                  settings: DedupeSettings) -> str | None:
+    """"agreed/looked at" when the story as a whole agrees with the new entry, else None.
+
+    It agrees when its representative does, or more than half of the members
+    looked at (the representative and the newest few) do.
+    """
+    members = list(lookups.members(matched.story_id))
+    if not members or members[0].entry_id == matched.entry_id:
+        return "representative"
+    others = [m for m in members if m.entry_id != matched.entry_id]
+    lookups.rarity.load(candidate_view(m) for m in others)
+    verdicts = [_judge(mine, when, m, lookups, settings) is not None for m in others]
+    agreed, looked = 1 + sum(verdicts), 1 + len(others)
+    if verdicts[0] or 2 * agreed > looked:
+        return f"{agreed}/{looked}"
+    return None
+

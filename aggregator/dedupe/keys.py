@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from aggregator.models import ParsedEntry, entry_key
 
 
-
 @dataclass(frozen=True, slots=True)
 class EntryDecisions:
     """The entries of one fetch, split by what the store must do with them."""

@@ -73,7 +73,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("output", "max_entries"): (1, 1000),
     ("output", "first_fetch_items"): (0, 100_000),
     ("outputs", "max_entries"): (1, 1000),
-    ("dedupe", "similarity"): (0.05, 1.3),
+    ("dedupe", "similarity"): (0.05, 1.5),
     ("dedupe", "title_similarity"): (0.05, 1.0),
     ("dedupe", "min_words"): (0, 10_000),
     ("dedupe", "max_content_updates"): (0, 1_000_000),

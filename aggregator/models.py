@@ -182,7 +182,7 @@ class DedupeSettings:
     """The ``[dedupe]`` table: how stories are told apart."""
 
     window_s: float = 7 * 86400.0  # entries further apart in time never merge (but by origin)
-    similarity: float = 0.88  # text score (lead + 0.3 title - 0.5 conflict) that merges
+    similarity: float = 0.86  # text score that merges (lead + 0.5 title x grounded - 0.5 conflict)
     min_words: int = 8  # fewer words of text in common: the headline decides
     title_similarity: float = 0.8  # weighted headline similarity that merges teasers
     max_content_updates: int = 24  # content-only changes kept per entry

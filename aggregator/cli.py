@@ -392,11 +392,16 @@ def stories(ctx: click.Context, since: str, limit: int, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("entry_id", type=int)
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object, with the evidence of each merge as stored.")
 @click.pass_context
-def explain(ctx: click.Context, entry_id: int) -> None:
-    """Say which story ENTRY_ID is in, and which layer put it there with what score.
+def explain(ctx: click.Context, entry_id: int, as_json: bool) -> None:
+    """Say which story ENTRY_ID is in, which layer put it there with what score, and why.
 
     ENTRY_ID is the entry's id in the store (entries.id, story_entries.entry_id).
+    For every merged entry the evidence that decided it is shown: headline and
+    lead similarity, conflict, and the rarest words the two entries share,
+    with their weights (``story_entries.evidence``).
     """
     config = _config(ctx)
     store = _open(config)
@@ -407,17 +412,75 @@ def explain(ctx: click.Context, entry_id: int) -> None:
         store.close()
     if found is None:
         raise click.ClickException(f"no entry with id {entry_id}")
+    if as_json:
+        click.echo(json.dumps(_explain_json(found, members), indent=2))
+        return
     layer, score = found["layer"], found["score"]
     how = "it started the story" if layer == "new" else (
         f"layer {layer!r} matched it to entry {found['matched_entry_id']}"
         + (f" with score {score:.3f}" if isinstance(score, float) else ""))
     click.echo(f"entry {entry_id} ({found['title']!r} from {found['feed_url']}) is in story "
                f"{found['story_id']}: {how}.")
+    for line in _evidence_lines(found["evidence"]):
+        click.echo(f"  {line}")
     click.echo(f"story {found['story_id']} has {found['entry_count']} entries "
                f"(representative: entry {found['representative_id']}):")
-    for member_id, member_layer, member_score, feed_url, title in members:
+    for member_id, member_layer, member_score, feed_url, title, evidence in members:
         score_text = f" {member_score:.3f}" if isinstance(member_score, float) else ""
         click.echo(f"  {member_id:>8}  {member_layer}{score_text}  {feed_url}  {title or ''}")
+        for line in _evidence_lines(evidence):
+            click.echo(f"            {line}")
+
+
+def _evidence(stored: object) -> dict[str, Any] | None:
+    """The stored evidence JSON of a merge, or None (a new story, a merge from before it)."""
+    if not isinstance(stored, str):
+        return None
+    try:
+        parsed = json.loads(stored)
+    except ValueError:
+        return {"unreadable": stored}
+    return parsed if isinstance(parsed, dict) else {"unreadable": stored}
+
+
+def _evidence_lines(stored: object) -> list[str]:
+    """The evidence of one merge, for a person: similarities, then the shared rare words."""
+    evidence = _evidence(stored)
+    if evidence is None:
+        return []
+    if "unreadable" in evidence:
+        return [f"evidence: {evidence['unreadable']}"]
+    if "title" not in evidence:  # an origin id decides alone
+        return [f"evidence: the same origin id (layer {evidence.get('layer', '?')})"]
+    lines = [f"evidence: title similarity {_figure(evidence.get('title'))}, lead similarity "
+             f"{_figure(evidence.get('lead'))}, conflict {_figure(evidence.get('conflict'))}; "
+             f"{evidence.get('compared_words', 0)} words of text compared, figures "
+             f"{'agree' if evidence.get('figures_agree') else 'differ'}, story agreement "
+             f"{evidence.get('story_agreement', '?')}"]
+    shared = [pair for pair in evidence.get("shared") or [] if isinstance(pair, list)]
+    lines.append("shared rare words (weight): " + (", ".join(
+        f"{pair[0]} ({_figure(pair[-1], 2)})" for pair in shared if pair) or "none"))
+    return lines
+
+
+def _figure(value: object, digits: int = 3) -> str:
+    """A figure of the evidence, rounded; "?" when it is missing or not a number."""
+    return f"{value:.{digits}f}" if isinstance(value, int | float) else "?"
+
+
+def _explain_json(found: dict[str, object], members: Sequence[tuple[object, ...]],
+                  ) -> dict[str, Any]:
+    """``explain --json``: the entry, its story, and each member with its parsed evidence."""
+    keys = ("entry_id", "layer", "score", "feed_url", "title", "evidence")
+    return {
+        "entry_id": found["entry_id"], "story_id": found["story_id"], "layer": found["layer"],
+        "score": found["score"], "matched_entry_id": found["matched_entry_id"],
+        "title": found["title"], "feed_url": found["feed_url"],
+        "evidence": _evidence(found["evidence"]),
+        "representative_id": found["representative_id"], "entry_count": found["entry_count"],
+        "members": [{**dict(zip(keys, member, strict=True)), "evidence": _evidence(member[5])}
+                    for member in members],
+    }
 
 
 @cli.command()

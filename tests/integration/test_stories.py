@@ -145,3 +145,37 @@ def test_story_keeps_its_item_id_when_an_earlier_copy_arrives(
     after = {e.id: e.title for e in feedparser.parse(out.read_bytes()).entries}
     assert set(after) == set(before)  # same items, same ids
     assert "Seoul and Tokyo to resume shuttle diplomacy" in after.values()  # new representative
+
+
+def test_explain_shows_the_evidence_that_decided_the_merge(
+        config_file: ConfigWriter, two_outlets: tuple[str, str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config = config_file(names=("herald.xml", "times.xml"))
+    assert main(["--config", str(config), "fetch"]) == 0
+    conn = sqlite3.connect(tmp_path / "store.db")
+    copy_id, first_id, stored = conn.execute(
+        "SELECT entry_id, matched_entry_id, evidence FROM story_entries "
+        "WHERE layer != 'new'").fetchone()
+    conn.close()
+    evidence = json.loads(stored)
+    capsys.readouterr()
+
+    assert main(["--config", str(config), "explain", str(copy_id)]) == 0
+    said = capsys.readouterr().out
+    assert f"layer {evidence['layer']!r} matched it to entry {first_id}" in said
+    assert (f"title similarity {evidence['title']:.3f}, lead similarity {evidence['lead']:.3f}, "
+            f"conflict {evidence['conflict']:.3f}") in said
+    word, weight = evidence["shared"][0]
+    assert f"shared rare words (weight): {word} ({weight:.2f})" in said
+    assert said.count("shared rare words") == 2  # the entry, and its line among the members
+
+    assert main(["--config", str(config), "explain", str(first_id), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["entry_id"] == first_id and shown["layer"] == "new"
+    assert shown["evidence"] is None  # it started the story
+    merged = {m["entry_id"]: m for m in shown["members"]}
+    assert merged[copy_id]["evidence"] == evidence  # the stored JSON, as it decided the merge
+    assert {"layer", "title", "lead", "conflict", "shared"} <= set(evidence)
+    words = dict(evidence["shared"])
+    assert words and all(w > 1.0 for w in words.values())  # idf weights, rarest first
+    assert list(words.values()) == sorted(words.values(), reverse=True)

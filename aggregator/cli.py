@@ -30,6 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aggregator import __version__
+from aggregator.backtest import backtest_corpus, load_corpus
 from aggregator.config import add_feed, load_config, parse_duration
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch import Fetcher
@@ -490,16 +491,30 @@ def _explain_json(found: dict[str, object], members: Sequence[tuple[object, ...]
               help="Recompute every story from the entries, in one transaction.")
 @click.option("--examples", default=5, show_default=True, type=click.IntRange(0, MAX_LIMIT),
               help="Examples to show of each.")
+@click.option("--corpus", "corpus_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --backtest: replay this labelled corpus (JSON) into a temporary "
+                   "store instead, and print pairwise precision and recall.")
 @click.pass_context
-def dedupe(ctx: click.Context, backtest: bool, rebuild: bool, examples: int) -> None:
-    """Re-decide the stories with the current [dedupe] settings (after a threshold change)."""
+def dedupe(ctx: click.Context, backtest: bool, rebuild: bool, examples: int,
+           corpus_path: Path | None) -> None:
+    """Re-decide the stories with the current [dedupe] settings (after a threshold change).
+
+    With --backtest --corpus FILE the stored entries are left alone: the
+    labelled entries of FILE are replayed into a temporary store and the
+    stories built are scored against their labels.
+    """
     # Two flags, not one option with two flag values: there the last one given
     # would win, and `--backtest --rebuild` would rewrite every story.
     if backtest == rebuild:
         raise click.UsageError("give either --backtest or --rebuild"
                                + (", not both" if backtest else ""))
+    if corpus_path is not None and rebuild:
+        raise click.UsageError("--corpus goes with --backtest, not --rebuild")
     mode = "rebuild" if rebuild else "backtest"
     config = _config(ctx)
+    if corpus_path is not None:
+        _backtest_corpus(corpus_path, config)
+        return
     store = _open(config)
     try:
         total = store.count_entries()
@@ -515,6 +530,25 @@ def dedupe(ctx: click.Context, backtest: bool, rebuild: bool, examples: int) -> 
     for title, groups in (("merged", report.merged), ("split", report.split)):
         for group in groups[:examples]:
             click.echo(f"  {title}: " + " | ".join(group[:4]))
+
+
+def _backtest_corpus(path: Path, config: Config) -> None:
+    """``dedupe --backtest --corpus``: pairwise precision and recall, then per layer."""
+    corpus = load_corpus(path)
+    report = backtest_corpus(corpus, config.dedupe)
+    pairs = report.pairs
+    click.echo(f"{path}: {report.entries} entries, {report.groups} stories labelled, "
+               f"{report.stories} built")
+    click.echo(f"pairwise precision {pairs.precision:.4f}, recall {pairs.recall:.4f} "
+               f"({pairs.correct_pairs} of {pairs.predicted_pairs} pairs merged are right; "
+               f"{pairs.true_pairs} pairs labelled)")
+    click.echo(f"  {'layer':<12} {'merges':>7} {'right':>7} {'pairs':>7} {'correct':>7}  "
+               "precision")
+    for name, layer in report.layers.items():
+        if name == "new":  # started a story: no merge, no pair
+            continue
+        click.echo(f"  {name:<12} {layer.merges:>7} {layer.right:>7} {layer.pairs:>7} "
+                   f"{layer.correct:>7}  {layer.precision:.4f}")
 
 
 @contextlib.contextmanager

@@ -208,3 +208,19 @@ def test_a_match_with_one_member_does_not_chain_into_the_story() -> None:
     joined = decide(copy, chile, members=(chile, chile_copy, stray))
     assert joined is not None and joined.story_id == 7
     assert json.loads(joined.evidence or "{}")["story_agreement"] == "representative"
+
+
+def test_corpus_reader_fills_what_an_entry_leaves_out_and_names_what_is_wrong() -> None:
+    from aggregator.dedupe.corpus import CorpusFormatError, corpus_entries, pair_counts
+
+    minimal = {"feed_url": "https://a.example/f", "group": "g", "title": None}
+    [read] = corpus_entries({"entries": [minimal]})
+    assert (read.group, read.title, read.guid, read.kind, read.note) == ("g", None, None, "", "")
+    with pytest.raises(CorpusFormatError, match="format 'other/2'"):
+        corpus_entries({"format": "other/2", "entries": [minimal]})
+    with pytest.raises(CorpusFormatError, match=r"entry 1: 'title' must be a string or null"):
+        corpus_entries({"entries": [minimal, {**minimal, "title": 3}]})
+    corpus = corpus_entries({"entries": [{**minimal, "group": g} for g in "aabc"]})
+    counts = pair_counts({0: "x", 1: "x", 2: "x"}, corpus)  # index 3 left out: a singleton
+    assert (counts.true_pairs, counts.predicted_pairs, counts.correct_pairs) == (1, 3, 1)
+    assert (counts.precision, counts.recall) == (1 / 3, 1.0)

@@ -30,6 +30,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from aggregator import __version__
+from aggregator.backtest import backtest_corpus, load_corpus
 from aggregator.config import add_feed, load_config, parse_duration
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.fetch import Fetcher
@@ -392,11 +393,16 @@ def stories(ctx: click.Context, since: str, limit: int, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("entry_id", type=int)
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object, with the evidence of each merge as stored.")
 @click.pass_context
-def explain(ctx: click.Context, entry_id: int) -> None:
-    """Say which story ENTRY_ID is in, and which layer put it there with what score.
+def explain(ctx: click.Context, entry_id: int, as_json: bool) -> None:
+    """Say which story ENTRY_ID is in, which layer put it there with what score, and why.
 
     ENTRY_ID is the entry's id in the store (entries.id, story_entries.entry_id).
+    For every merged entry the evidence that decided it is shown: headline and
+    lead similarity, conflict, and the rarest words the two entries share,
+    with their weights (``story_entries.evidence``).
     """
     config = _config(ctx)
     store = _open(config)
@@ -407,17 +413,75 @@ def explain(ctx: click.Context, entry_id: int) -> None:
         store.close()
     if found is None:
         raise click.ClickException(f"no entry with id {entry_id}")
+    if as_json:
+        click.echo(json.dumps(_explain_json(found, members), indent=2))
+        return
     layer, score = found["layer"], found["score"]
     how = "it started the story" if layer == "new" else (
         f"layer {layer!r} matched it to entry {found['matched_entry_id']}"
         + (f" with score {score:.3f}" if isinstance(score, float) else ""))
     click.echo(f"entry {entry_id} ({found['title']!r} from {found['feed_url']}) is in story "
                f"{found['story_id']}: {how}.")
+    for line in _evidence_lines(found["evidence"]):
+        click.echo(f"  {line}")
     click.echo(f"story {found['story_id']} has {found['entry_count']} entries "
                f"(representative: entry {found['representative_id']}):")
-    for member_id, member_layer, member_score, feed_url, title in members:
+    for member_id, member_layer, member_score, feed_url, title, evidence in members:
         score_text = f" {member_score:.3f}" if isinstance(member_score, float) else ""
         click.echo(f"  {member_id:>8}  {member_layer}{score_text}  {feed_url}  {title or ''}")
+        for line in _evidence_lines(evidence):
+            click.echo(f"            {line}")
+
+
+def _evidence(stored: object) -> dict[str, Any] | None:
+    """The stored evidence JSON of a merge, or None (a new story, a merge from before it)."""
+    if not isinstance(stored, str):
+        return None
+    try:
+        parsed = json.loads(stored)
+    except ValueError:
+        return {"unreadable": stored}
+    return parsed if isinstance(parsed, dict) else {"unreadable": stored}
+
+
+def _evidence_lines(stored: object) -> list[str]:
+    """The evidence of one merge, for a person: similarities, then the shared rare words."""
+    evidence = _evidence(stored)
+    if evidence is None:
+        return []
+    if "unreadable" in evidence:
+        return [f"evidence: {evidence['unreadable']}"]
+    if "title" not in evidence:  # an origin id decides alone
+        return [f"evidence: the same origin id (layer {evidence.get('layer', '?')})"]
+    lines = [f"evidence: title similarity {_figure(evidence.get('title'))}, lead similarity "
+             f"{_figure(evidence.get('lead'))}, conflict {_figure(evidence.get('conflict'))}; "
+             f"{evidence.get('compared_words', 0)} words of text compared, figures "
+             f"{'agree' if evidence.get('figures_agree') else 'differ'}, story agreement "
+             f"{evidence.get('story_agreement', '?')}"]
+    shared = [pair for pair in evidence.get("shared") or [] if isinstance(pair, list)]
+    lines.append("shared rare words (weight): " + (", ".join(
+        f"{pair[0]} ({_figure(pair[-1], 2)})" for pair in shared if pair) or "none"))
+    return lines
+
+
+def _figure(value: object, digits: int = 3) -> str:
+    """A figure of the evidence, rounded; "?" when it is missing or not a number."""
+    return f"{value:.{digits}f}" if isinstance(value, int | float) else "?"
+
+
+def _explain_json(found: dict[str, object], members: Sequence[tuple[object, ...]],
+                  ) -> dict[str, Any]:
+    """``explain --json``: the entry, its story, and each member with its parsed evidence."""
+    keys = ("entry_id", "layer", "score", "feed_url", "title", "evidence")
+    return {
+        "entry_id": found["entry_id"], "story_id": found["story_id"], "layer": found["layer"],
+        "score": found["score"], "matched_entry_id": found["matched_entry_id"],
+        "title": found["title"], "feed_url": found["feed_url"],
+        "evidence": _evidence(found["evidence"]),
+        "representative_id": found["representative_id"], "entry_count": found["entry_count"],
+        "members": [{**dict(zip(keys, member, strict=True)), "evidence": _evidence(member[5])}
+                    for member in members],
+    }
 
 
 @cli.command()
@@ -427,16 +491,30 @@ def explain(ctx: click.Context, entry_id: int) -> None:
               help="Recompute every story from the entries, in one transaction.")
 @click.option("--examples", default=5, show_default=True, type=click.IntRange(0, MAX_LIMIT),
               help="Examples to show of each.")
+@click.option("--corpus", "corpus_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --backtest: replay this labelled corpus (JSON) into a temporary "
+                   "store instead, and print pairwise precision and recall.")
 @click.pass_context
-def dedupe(ctx: click.Context, backtest: bool, rebuild: bool, examples: int) -> None:
-    """Re-decide the stories with the current [dedupe] settings (after a threshold change)."""
+def dedupe(ctx: click.Context, backtest: bool, rebuild: bool, examples: int,
+           corpus_path: Path | None) -> None:
+    """Re-decide the stories with the current [dedupe] settings (after a threshold change).
+
+    With --backtest --corpus FILE the stored entries are left alone: the
+    labelled entries of FILE are replayed into a temporary store and the
+    stories built are scored against their labels.
+    """
     # Two flags, not one option with two flag values: there the last one given
     # would win, and `--backtest --rebuild` would rewrite every story.
     if backtest == rebuild:
         raise click.UsageError("give either --backtest or --rebuild"
                                + (", not both" if backtest else ""))
+    if corpus_path is not None and rebuild:
+        raise click.UsageError("--corpus goes with --backtest, not --rebuild")
     mode = "rebuild" if rebuild else "backtest"
     config = _config(ctx)
+    if corpus_path is not None:
+        _backtest_corpus(corpus_path, config)
+        return
     store = _open(config)
     try:
         total = store.count_entries()
@@ -452,6 +530,25 @@ def dedupe(ctx: click.Context, backtest: bool, rebuild: bool, examples: int) -> 
     for title, groups in (("merged", report.merged), ("split", report.split)):
         for group in groups[:examples]:
             click.echo(f"  {title}: " + " | ".join(group[:4]))
+
+
+def _backtest_corpus(path: Path, config: Config) -> None:
+    """``dedupe --backtest --corpus``: pairwise precision and recall, then per layer."""
+    corpus = load_corpus(path)
+    report = backtest_corpus(corpus, config.dedupe)
+    pairs = report.pairs
+    click.echo(f"{path}: {report.entries} entries, {report.groups} stories labelled, "
+               f"{report.stories} built")
+    click.echo(f"pairwise precision {pairs.precision:.4f}, recall {pairs.recall:.4f} "
+               f"({pairs.correct_pairs} of {pairs.predicted_pairs} pairs merged are right; "
+               f"{pairs.true_pairs} pairs labelled)")
+    click.echo(f"  {'layer':<12} {'merges':>7} {'right':>7} {'pairs':>7} {'correct':>7}  "
+               "precision")
+    for name, layer in report.layers.items():
+        if name == "new":  # started a story: no merge, no pair
+            continue
+        click.echo(f"  {name:<12} {layer.merges:>7} {layer.right:>7} {layer.pairs:>7} "
+                   f"{layer.correct:>7}  {layer.precision:.4f}")
 
 
 @contextlib.contextmanager

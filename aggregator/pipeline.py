@@ -548,7 +548,7 @@ def _replay(store: Store, row: Sequence[object], settings: DedupeSettings) -> No
 
 
 def place(store: Store, feed_id: int, found: EntryFeatures, when: str,
-          settings: DedupeSettings, before_id: int | None = None) -> StoryMatch | None:
+          settings: DedupeSettings, *, before_id: int | None = None) -> StoryMatch | None:
     """Which story a new entry joins: the store's lookups, decided by ``dedupe.match_story``.
 
     ``before_id`` sees the store as it was before that entry (a rebuild

@@ -203,7 +203,10 @@ def test_matcher_survives_bad_and_old_times() -> None:
     for when, other in (("2026-12-05T00:00:00Z", "1-01-01T00:00:00Z"),
                         ("garbage", "2026-12-05T00:00:00Z"),
                         (own_iso(new, now) or "2026-12-05T00:00:00Z", "2026-12-04T00:00:00Z")):
-        match = dedupe.match_story(found, when, [replace(candidate, when=other)], settings)
+        stored = replace(candidate, when=other)
+        lookups = dedupe.Lookups(rarity=dedupe.Rarity(1, lambda terms: {}),
+                                 members=lambda _story, c=stored: [c], headline_uses=(0, 0))
+        match = dedupe.match_story(found, when, [stored], lookups, settings)
         assert (match is not None) == (other == "2026-12-04T00:00:00Z"), (when, other)
 
 

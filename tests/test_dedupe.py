@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from aggregator import dedupe
-from aggregator.models import Candidate, DedupeSettings, ParsedEntry
+from aggregator.models import Candidate, DedupeSettings, ParsedEntry, StoryMatch
 
 SETTINGS = DedupeSettings()
 BODY = ("The central bank of Chile held its benchmark rate at 5.25 percent on Tuesday, "
@@ -75,15 +77,39 @@ def test_key_mode_switches_on_shared_ids_and_back() -> None:
 
 
 def candidate(layer: str, *, title: str = "Chile holds rate", text: str = BODY,
-              when: str = "2026-11-20T09:00:00Z") -> Candidate:
-    return Candidate(entry_id=1, story_id=7, layer=layer, when=when, title=title,
-                     summary=None, content=f"<p>{text}</p>")
+              when: str = "2026-11-20T09:00:00Z", entry_id: int = 1, story_id: int = 7,
+              url: str | None = None) -> Candidate:
+    return Candidate(entry_id=entry_id, story_id=story_id, layer=layer, when=when, title=title,
+                     summary=None, content=f"<p>{text}</p>",
+                     canonical_url=dedupe.canonical_url(url))
+
+
+def rarity(counts: dict[str, int] | None = None, documents: int = 100) -> dedupe.Rarity:
+    """A ``Rarity`` over ``counts`` (word -> entries that have it) of ``documents`` entries."""
+    df = {dedupe.term(word): n for word, n in (counts or {}).items()}
+    return dedupe.Rarity(documents, lambda terms: {t: df[t] for t in terms if t in df})
+
+
+def lookups(*members: Candidate, counts: dict[str, int] | None = None,
+            headline_uses: tuple[int, int] = (0, 0)) -> dedupe.Lookups:
+    """What the store would answer: ``members`` are the stories' entries, representative first."""
+    return dedupe.Lookups(
+        rarity=rarity(counts),
+        members=lambda story_id: [m for m in members if m.story_id == story_id],
+        headline_uses=headline_uses)
+
+
+def decide(new: ParsedEntry, *candidates: Candidate, members: tuple[Candidate, ...] = (),
+           counts: dict[str, int] | None = None,
+           headline_uses: tuple[int, int] = (0, 0)) -> StoryMatch | None:
+    found = dedupe.features(new, SETTINGS)
+    return dedupe.match_story(
+        found, new.published or "2026-11-20T10:00:00Z", candidates,
+        lookups(*(members or candidates), counts=counts, headline_uses=headline_uses), SETTINGS)
 
 
 def match(new: ParsedEntry, *candidates: Candidate) -> str | None:
-    found = dedupe.features(new, SETTINGS)
-    result = dedupe.match_story(found, new.published or "2026-11-20T10:00:00Z",
-                                candidates, SETTINGS)
+    result = decide(new, *candidates)
     return result.layer if result else None
 
 
@@ -111,9 +137,90 @@ def test_short_items_need_an_exact_match() -> None:
     brief = entry(title="Quake strikes", text="A magnitude 4.1 quake struck off Hokkaido.")
     other = candidate("near", title="Quake strikes", text="A magnitude 4.3 quake struck off Chiba.")
     assert match(brief, other) is None
-    assert dedupe.features(brief, SETTINGS).bands == ()
+    # Too few words for LSH bands or a lead key: such a text is found by its headline's key.
+    tiny = dedupe.features(entry(title="Quake strikes", text="Quake off Hokkaido."), SETTINGS)
+    assert tiny.bands == () and tiny.lead_key is None and tiny.title_key is not None
 
 
 def test_earlier_layers_win() -> None:
     new = entry(url="https://a.example/x")
-    assert match(new, candidate("near"), candidate("url")) == "url"
+    assert match(new, candidate("near"), candidate("url", entry_id=2, story_id=8,
+                                                   url="https://www.a.example/x?utm_source=f")) \
+        == "url"
+
+
+SEOUL = ("Shares in Seoul closed higher on Monday as chipmakers rallied after upbeat export "
+         "data, with the Kospi up 1.2 percent and foreign investors net buyers for a third "
+         "session while the won firmed against the dollar in thin holiday trade today.")
+
+
+def test_a_rare_word_weighs_more_than_a_common_one() -> None:
+    weights = rarity({"said": 90, "the": 99, "hokkaido": 1}, documents=100)
+    weights.load([dedupe.View(("said", "the", "hokkaido", "unseen"), ())])
+    assert weights.weight("hokkaido") > weights.weight("said") > weights.weight("the")
+    assert weights.weight("unseen") > weights.weight("hokkaido")  # never counted: rarest
+    assert weights.weight("the") == pytest.approx(1.0, abs=0.02)  # in every entry: ~nothing
+    # The shared words a merge is explained by come rarest first.
+    a = dedupe.View(("quake", "hits", "hokkaido"), ("the", "quake", "said", "hokkaido"))
+    b = dedupe.View(("quake", "hits", "hokkaido"), ("the", "quake", "said", "hokkaido"))
+    shared = [word for word, _ in dedupe.compare(a, b, weights).shared]
+    assert shared.index("hokkaido") < shared.index("said") < shared.index("the")
+
+
+def test_stock_words_in_common_count_less_than_rare_ones() -> None:
+    """Two leads that share only common words are less alike than two that share rare ones."""
+    common = dict.fromkeys(("officials", "said", "talks", "were", "constructive"), 80)
+    weights = rarity({**common, "hokkaido": 1, "chiba": 1}, documents=100)
+    stock = ("officials", "said", "talks", "were", "constructive")
+    a = dedupe.View((), (*stock, "hokkaido"))
+    b = dedupe.View((), (*stock, "chiba"))
+    weights.load([a, b])
+    unweighted = 5 / 7  # Jaccard of the two word sets
+    assert dedupe.compare(a, b, weights).lead < unweighted
+
+
+def test_a_recurring_headline_never_merges_on_the_headline_alone() -> None:
+    teaser = entry(title="Markets wrap from the Seoul exchange", text=None)
+    stored = candidate("title", title="Markets wrap from the Seoul exchange", text="")
+    assert decide(teaser, stored) is not None  # a headline seen once: strong evidence
+    assert decide(teaser, stored, headline_uses=(2, 0)) is None  # another feed reuses it
+    assert decide(teaser, stored, headline_uses=(1, 1)) is None  # its own feed used it before
+    # With text, a recurring headline adds nothing: the text alone must carry the match.
+    briefing = entry(title="Morning briefing", text=BODY)
+    other_day = candidate("title", title="Morning briefing", text=SEOUL)
+    assert decide(briefing, other_day, headline_uses=(2, 2)) is None
+    same_text = candidate("near", title="Morning briefing", text=BODY)
+    assert decide(briefing, same_text, headline_uses=(2, 2)) is not None
+
+
+def test_a_match_with_one_member_does_not_chain_into_the_story() -> None:
+    """Story 7 is about Chile but a wrong match put a Seoul entry in it: no chaining."""
+    chile = candidate("story", entry_id=1, url="https://a.example/chile")
+    chile_copy = candidate("story", entry_id=2, title="Chile's bank holds rate",
+                           url="https://b.example/chile")
+    stray = candidate("url", entry_id=3, title="Seoul shares close higher", text=SEOUL,
+                      url="https://c.example/seoul")
+    seoul = entry(title="Seoul shares close higher", text=SEOUL, url="https://c.example/seoul")
+    assert decide(seoul, stray, members=(stray,)) is not None  # alone, the match holds
+    assert decide(seoul, stray, members=(chile, chile_copy, stray)) is None
+    # A copy of the story itself still joins through the representative.
+    copy = entry(title="Chile holds rate", url="https://a.example/chile")
+    joined = decide(copy, chile, members=(chile, chile_copy, stray))
+    assert joined is not None and joined.story_id == 7
+    assert json.loads(joined.evidence or "{}")["story_agreement"] == "representative"
+
+
+def test_corpus_reader_fills_what_an_entry_leaves_out_and_names_what_is_wrong() -> None:
+    from aggregator.dedupe.corpus import CorpusFormatError, corpus_entries, pair_counts
+
+    minimal = {"feed_url": "https://a.example/f", "group": "g", "title": None}
+    [read] = corpus_entries({"entries": [minimal]})
+    assert (read.group, read.title, read.guid, read.kind, read.note) == ("g", None, None, "", "")
+    with pytest.raises(CorpusFormatError, match="format 'other/2'"):
+        corpus_entries({"format": "other/2", "entries": [minimal]})
+    with pytest.raises(CorpusFormatError, match=r"entry 1: 'title' must be a string or null"):
+        corpus_entries({"entries": [minimal, {**minimal, "title": 3}]})
+    corpus = corpus_entries({"entries": [{**minimal, "group": g} for g in "aabc"]})
+    counts = pair_counts({0: "x", 1: "x", 2: "x"}, corpus)  # index 3 left out: a singleton
+    assert (counts.true_pairs, counts.predicted_pairs, counts.correct_pairs) == (1, 3, 1)
+    assert (counts.precision, counts.recall) == (1 / 3, 1.0)

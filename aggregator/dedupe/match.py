@@ -129,7 +129,7 @@ class Rarity:
     def weight(self, word: str) -> float:
         """The word's weight (``load`` it first, or it counts as never seen)."""
         idf = math.log((1 + self.documents) / (1 + self._df.get(term(word), 0))) + 1.0
-        return idf ** RARITY_POWER
+        return math.pow(idf, RARITY_POWER)  # float: `float ** float` is Any to mypy
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,9 +55,9 @@ class StoriesMixin:
 
 
     def story_members(self: StoreBase, story_id: int) -> list[tuple[object, ...]]:
-        """(entry id, layer, score, feed url, title) of every entry of a story."""
+        """(entry id, layer, score, feed url, title, evidence JSON) of every entry of a story."""
         return self.conn.execute(
-            "SELECT entry_id, layer, score, feed_url, title FROM story_entries "
+            "SELECT entry_id, layer, score, feed_url, title, evidence FROM story_entries "
             "WHERE story_id = ? ORDER BY entry_id", (story_id,)).fetchall()
 
     def story_map(self: StoreBase) -> dict[int, int]:

@@ -1,6 +1,7 @@
 """Replay a labelled corpus through the real store and score the stories it builds.
 
-``replay`` sends every corpus entry, in fetch order, through the path a fetched entry
+``replay`` (``aggregator.backtest``: the replay of ``aggregator dedupe --backtest --corpus``,
+shared) sends every corpus entry, in fetch order, through the path a fetched entry
 takes (keying, new/changed decision, story matching, insert: ``Pipeline.store_entries``)
 into a real SQLite store, and reads back for each entry its story, the layer that put it
 there (``entries.dedupe_layer``) and the entry it was matched to
@@ -8,7 +9,7 @@ there (``entries.dedupe_layer``) and the entry it was matched to
 
 * **pairwise precision and recall** (``corpus.pairwise_scores``): a predicted pair is two
   entries in one story, a true pair two entries of one ``group``.
-* **per layer**: ``merges`` is how many entries the layer put into an existing story,
+* **per layer** (``aggregator.backtest.LayerFigures``): ``merges`` is how many entries the layer put into an existing story,
   ``right`` how many of those it matched to an entry of their own group.  Every
   predicted pair {a, b} is *charged to the layer of the later of the two* (in the order
   the store inserted them; corpus entries that are the same stored row, an update, are
@@ -30,7 +31,6 @@ was the same after each step.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 import time
 from collections import Counter
@@ -38,116 +38,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aggregator.fetch import Fetcher
-from aggregator.models import (
-    DedupeSettings,
-    FeedConfig,
-    FeedJob,
-    ParsedEntry,
-    Settings,
-    entry_key,
-    from_iso,
-    utc_now,
+from aggregator.backtest import (
+    LayerFigures,
+    Placement,
+    ReplaySession,
+    layer_figures,
+    parsed,
+    replay,
 )
-from aggregator.pipeline import Pipeline, rebuild_stories
-from aggregator.store import Store
 from tests.dedupe.corpus import CorpusEntry, pairwise_scores
 
+__all__ = ["LayerFigures", "Placement", "Report", "Stability", "evaluate", "parsed", "replay",
+           "score", "stability"]
+
 EXAMPLES = 3
-
-
-def parsed(entry: CorpusEntry) -> ParsedEntry:
-    """The entry as the parser would hand it over, keyed as the pipeline keys it."""
-    return ParsedEntry(
-        key=entry_key(entry.guid, entry.url, entry.title, entry.published or entry.updated,
-                      entry.feed_url),
-        guid=entry.guid, url=entry.url, title=entry.title, author=entry.author,
-        summary=entry.summary, content=entry.content, published=entry.published,
-        updated=entry.updated, origin_id=entry.source_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where the store put one corpus entry."""
-
-    story: str  # story id
-    layer: str  # entries.dedupe_layer ("key" for a later corpus entry of the same row)
-    matched: int | None  # corpus index of the entry it was matched to, if any
-    row: int  # entries.id: the insertion order
-
-
-class _Session:
-    """One open store with the corpus's feeds, and a pipeline that writes into it."""
-
-    def __init__(self, corpus: Sequence[CorpusEntry], db: Path) -> None:
-        self.corpus = corpus
-        self.store = Store.open(db)
-        self.settings = Settings(database=db, parse_workers=1)  # no parser processes
-        feeds = list(dict.fromkeys(e.feed_url for e in corpus))
-        self.store.sync_feeds([FeedConfig(url=url) for url in feeds], 3600, utc_now())
-        self.jobs: dict[str, FeedJob] = {
-            job.url: job for job in self.store.cycle_jobs(utc_now(), force=True)[0]}
-        self.items = [parsed(entry) for entry in corpus]
-
-    def cycle(self) -> None:
-        """Every entry once, in corpus order, each in its own transaction."""
-
-        async def run() -> None:
-            async with Fetcher(self.settings) as fetcher:
-                pipeline = Pipeline(self.store, fetcher, self.settings)
-                try:
-                    seen = utc_now()
-                    for entry, item in zip(self.corpus, self.items, strict=True):
-                        stamp = entry.published or entry.updated
-                        seen = from_iso(stamp) if stamp else seen
-                        with self.store.transaction():
-                            pipeline.store_entries(self.jobs[entry.feed_url], [item], seen)
-                finally:
-                    pipeline.close()
-
-        asyncio.run(run())
-
-    def placements(self) -> list[Placement]:
-        """Each corpus entry's story, layer and matched entry, as stored now."""
-        rows = {(int(r[1]), str(r[2])): r for r in self.store.conn.execute(
-            "SELECT id, feed_id, entry_key, story_id, dedupe_layer, matched_entry_id "
-            "FROM entries").fetchall()}
-        first_index: dict[int, int] = {}  # row id -> the first corpus index stored there
-        found: list[Placement] = []
-        for index, (entry, item) in enumerate(zip(self.corpus, self.items, strict=True)):
-            row = rows[(self.jobs[entry.feed_url].id, item.key)]
-            row_id = int(row[0])
-            if row_id in first_index:  # an update of an entry already stored
-                found.append(Placement(story=str(row[3]), layer="key", row=row_id,
-                                       matched=first_index[row_id]))
-                continue
-            first_index[row_id] = index
-            matched = None if row[5] is None else first_index.get(int(row[5]))
-            found.append(Placement(story=str(row[3]), layer=str(row[4]), row=row_id,
-                                   matched=matched))
-        return found
-
-    def reopen(self) -> None:
-        """A restart: close the store and open it again."""
-        path = Path(self.store.path)
-        self.store.close()
-        self.store = Store.open(path)
-
-    def rebuild(self) -> None:
-        rebuild_stories(self.store, DedupeSettings(), write=True)
-
-    def close(self) -> None:
-        self.store.close()
-
-
-def replay(corpus: Sequence[CorpusEntry], db: Path) -> list[Placement]:
-    """Every corpus entry through the real store, once; where each one ended up."""
-    session = _Session(corpus, db)
-    try:
-        session.cycle()
-        return session.placements()
-    finally:
-        session.close()
 
 
 def _canonical(placements: Sequence[Placement]) -> tuple[int, ...]:
@@ -172,7 +76,7 @@ class Stability:
 
 def stability(corpus: Sequence[CorpusEntry], db: Path) -> Stability:
     """Cycle, cycle again, restart, cycle again, ``dedupe --rebuild``: same stories each time?"""
-    session = _Session(corpus, db)
+    session = ReplaySession(corpus, db)
     try:
         session.cycle()
         first = _canonical(session.placements())
@@ -191,20 +95,6 @@ def stability(corpus: Sequence[CorpusEntry], db: Path) -> Stability:
 
 
 # --------------------------------------------------------------------------- scoring
-
-
-@dataclass(slots=True)
-class LayerFigures:
-    """One layer's share of the stories (see the module docstring)."""
-
-    merges: int = 0
-    right: int = 0
-    pairs: int = 0
-    correct: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.pairs if self.pairs else 1.0
 
 
 @dataclass(slots=True)
@@ -257,28 +147,10 @@ def score(corpus: Sequence[CorpusEntry], placements: Sequence[Placement], *, nam
         predicted_pairs=sum(_pairs(n) for n in clusters.values()),
         correct_pairs=sum(_pairs(n) for n in cells.values()), precision=precision,
         recall=recall, recurring_stories=len(recurring), recurring_merged=len(merged),
-        layers=_layers(corpus, placements))
+        layers=layer_figures(corpus, placements))
     report.false_merges = _false_merges(corpus, placements, examples)
     report.misses = _misses(corpus, placements, examples)
     return report
-
-
-def _layers(corpus: Sequence[CorpusEntry],
-            placements: Sequence[Placement]) -> dict[str, LayerFigures]:
-    figures: dict[str, LayerFigures] = {}
-    earlier: dict[str, Counter[str]] = {}  # story -> groups of the members seen so far
-    order = sorted(range(len(corpus)), key=lambda i: (placements[i].row, i))
-    for i in order:
-        p, group = placements[i], corpus[i].group
-        layer = figures.setdefault(p.layer, LayerFigures())
-        if p.layer != "new" and p.matched is not None:
-            layer.merges += 1
-            layer.right += corpus[p.matched].group == group
-        seen = earlier.setdefault(p.story, Counter())
-        layer.pairs += sum(seen.values())
-        layer.correct += seen[group]
-        seen[group] += 1
-    return dict(sorted(figures.items()))
 
 
 def _false_merges(corpus: Sequence[CorpusEntry], placements: Sequence[Placement],

@@ -145,3 +145,102 @@ def test_story_keeps_its_item_id_when_an_earlier_copy_arrives(
     after = {e.id: e.title for e in feedparser.parse(out.read_bytes()).entries}
     assert set(after) == set(before)  # same items, same ids
     assert "Seoul and Tokyo to resume shuttle diplomacy" in after.values()  # new representative
+
+
+def test_explain_shows_the_evidence_that_decided_the_merge(
+        config_file: ConfigWriter, two_outlets: tuple[str, str], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config = config_file(names=("herald.xml", "times.xml"))
+    assert main(["--config", str(config), "fetch"]) == 0
+    conn = sqlite3.connect(tmp_path / "store.db")
+    copy_id, first_id, stored = conn.execute(
+        "SELECT entry_id, matched_entry_id, evidence FROM story_entries "
+        "WHERE layer != 'new'").fetchone()
+    conn.close()
+    evidence = json.loads(stored)
+    capsys.readouterr()
+
+    assert main(["--config", str(config), "explain", str(copy_id)]) == 0
+    said = capsys.readouterr().out
+    assert f"layer {evidence['layer']!r} matched it to entry {first_id}" in said
+    assert (f"title similarity {evidence['title']:.3f}, lead similarity {evidence['lead']:.3f}, "
+            f"conflict {evidence['conflict']:.3f}") in said
+    word, weight = evidence["shared"][0]
+    assert f"shared rare words (weight): {word} ({weight:.2f})" in said
+    assert said.count("shared rare words") == 2  # the entry, and its line among the members
+
+    assert main(["--config", str(config), "explain", str(first_id), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["entry_id"] == first_id and shown["layer"] == "new"
+    assert shown["evidence"] is None  # it started the story
+    merged = {m["entry_id"]: m for m in shown["members"]}
+    assert merged[copy_id]["evidence"] == evidence  # the stored JSON, as it decided the merge
+    assert {"layer", "title", "lead", "conflict", "shared"} <= set(evidence)
+    words = dict(evidence["shared"])
+    assert words and all(w > 1.0 for w in words.values())  # idf weights, rarest first
+    assert list(words.values()) == sorted(words.values(), reverse=True)
+
+
+def corpus_entry(feed: str, guid: str, title: str, body: str, published: str,
+                 group: str) -> dict[str, str]:
+    return {"feed_url": f"https://{feed}.example/rss", "guid": guid, "title": title,
+            "url": f"https://{feed}.example/{guid}", "content": body, "published": published,
+            "group": group}
+
+
+def test_dedupe_backtest_scores_a_labelled_corpus(
+        config_file: ConfigWriter, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Entry "c" is labelled apart but is a copy of "a": a false pair; "d" is two stories
+    labelled as one: a missed pair.  So precision 1/3 and recall 1/2 (see the docstring of
+    ``aggregator.dedupe.corpus``)."""
+    corpus = tmp_path / "corpus.json"
+    corpus.write_text(json.dumps({"format": "aggregator-dedupe-corpus/1", "entries": [
+        corpus_entry("herald", "h1", "Seoul, Tokyo agree to resume shuttle diplomacy", WIRE,
+                     "2026-11-20T09:00:00Z", "a"),
+        corpus_entry("times", "t1", "UPDATE 1-Seoul and Tokyo agree to resume shuttle diplomacy",
+                     WIRE, "2026-11-20T09:20:00Z", "a"),
+        corpus_entry("post", "p1", "Seoul, Tokyo agree to resume shuttle diplomacy", WIRE,
+                     "2026-11-20T09:30:00Z", "c"),
+        corpus_entry("herald", "h2", "Morning briefing", BRIEFING_A, "2026-11-19T06:00:00Z", "d"),
+        corpus_entry("times", "t2", "Morning briefing", BRIEFING_B, "2026-11-20T06:00:00Z", "d"),
+    ]}))
+    config = config_file(names=())
+    capsys.readouterr()
+    assert main(["--config", str(config), "dedupe", "--backtest", "--corpus", str(corpus)]) == 0
+    said = capsys.readouterr().out
+    assert "5 entries, 3 stories labelled, 3 built" in said
+    assert "pairwise precision 0.3333, recall 0.5000" in said
+    assert "(1 of 3 pairs merged are right; 2 pairs labelled)" in said
+    rows = [line.split() for line in said.splitlines()[3:]]
+    assert sum(int(row[1]) for row in rows) == 2  # two merges (into the story of "a")...
+    assert sum(int(row[2]) for row in rows) == 1  # ...one of them right
+    assert sum(int(row[3]) for row in rows) == 3  # the pairs of all layers: those merged
+    assert not (tmp_path / "store.db").exists()  # the store is not touched
+
+    # The configured [dedupe] settings decide: copies 20 minutes apart split in a 60 s window.
+    config.write_text(config.read_text() + '\n[dedupe]\nwindow = "60s"\n')
+    assert main(["--config", str(config), "dedupe", "--backtest", "--corpus", str(corpus)]) == 0
+    assert "pairwise precision 1.0000, recall 0.0000" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "cannot read corpus"),
+    ("{\"entries\": [", "is not a dedupe corpus: Expecting value"),
+    ('{"entries": [{"feed_url": "https://a.example/f", "title": "t"}]}',
+     "is not a dedupe corpus: entry 0: 'group' must be a non-empty string"),
+    ('{"entries": [{"feed_url": "https://a.example/f", "group": "g", "titel": "t"}]}',
+     "entry 0: unknown keys ['titel']"),
+    ('{"entries": {}}', 'expected a JSON object with an "entries" array'),
+])
+def test_dedupe_backtest_refuses_a_bad_corpus_in_one_line(
+        config_file: ConfigWriter, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        content: str | None, message: str) -> None:
+    corpus = tmp_path / "corpus.json"
+    if content is not None:
+        corpus.write_text(content)
+    config = config_file(names=())
+    capsys.readouterr()
+    assert main(["--config", str(config), "dedupe", "--backtest", "--corpus", str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("aggregator: error: ") and message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -12,8 +12,16 @@ from pathlib import Path
 import pytest
 
 from aggregator import dedupe
-from aggregator.models import DedupeSettings, FeedConfig, ParsedEntry, to_iso, utc_now
-from aggregator.pipeline import prepare_feed, sort_time
+from aggregator.dedupe.match import candidate_view
+from aggregator.models import (
+    DedupeSettings,
+    FeedConfig,
+    ParsedEntry,
+    StoryMatch,
+    to_iso,
+    utc_now,
+)
+from aggregator.pipeline import place, prepare_feed, sort_time
 from aggregator.store import SCHEMA_VERSION, Store
 from aggregator.store.schema import MIGRATIONS
 
@@ -31,15 +39,16 @@ def entry(key: str, title: str = "Chile's central bank holds its benchmark rate 
                        published="2026-11-20T09:00:00Z", updated=None)
 
 
-def insert(store: Store, item: ParsedEntry, feed_id: int = 1) -> dedupe.StoryMatch | None:
+def insert(store: Store, item: ParsedEntry, feed_id: int = 1) -> StoryMatch | None:
+    """Place and insert one entry as the pipeline does, and count its words."""
     now_iso = to_iso(utc_now())
     found = dedupe.features(item, SETTINGS)
-    match = dedupe.match_story(found, item.published or now_iso, store.find_candidates(found),
-                               SETTINGS)
+    match = place(store, feed_id, found, item.published or now_iso, SETTINGS)
     with store.transaction():
-        store.insert_entry(feed_id, item, feed_url=f"https://feed{feed_id}.example/",
-                           digest="h", placed=(now_iso, sort_time(item, now_iso, False)),
-                           found=found, match=match)
+        entry_id = store.insert_entry(feed_id, item, feed_url=f"https://feed{feed_id}.example/",
+                                      digest="h", placed=(now_iso, sort_time(item, now_iso, False)),
+                                      found=found, match=match)
+        store.learn(entry_id, feed_id, dedupe.terms_of(found), found.title_key)
     return match
 
 
@@ -53,15 +62,18 @@ def store(tmp_path: Path) -> Store:
 
 def test_insert_stores_the_view_the_matcher_compares(store: Store) -> None:
     insert(store, entry("a"))
-    title, words, count = store.conn.execute(
-        "SELECT match_title, match_words, word_count FROM entries").fetchone()
+    title, words, count, title_key, lead_key = store.conn.execute(
+        "SELECT match_title, match_words, word_count, title_key, lead_key FROM entries"
+    ).fetchone()
     expected = dedupe.features(entry("a"), SETTINGS)
     assert (title, words, count) == (expected.title, expected.lead_words, expected.words)
+    assert (title_key, lead_key) == (expected.title_key, expected.lead_key)
+    assert title_key is not None and lead_key is not None
     candidate = store.find_candidates(expected)[0]
     assert candidate.content is None  # the HTML is not read when the view is stored
-    view = dedupe.stored_view(candidate)
-    assert view.shingles == dedupe.shingle_set(expected.shingles)
-    assert view.lead_numbers == expected.lead_numbers
+    view = candidate_view(candidate)
+    assert view == replace(dedupe.view_of(expected), fingerprint=view.fingerprint)
+    assert view.lead == tuple(expected.lead_words.split()[:dedupe.COMPARE_WORDS])
 
 
 def test_rows_without_a_view_are_matched_from_their_text(store: Store) -> None:
@@ -103,7 +115,7 @@ def test_band_lookup_returns_the_newest_of_a_crowded_band(store: Store) -> None:
     """Many entries in the same bands: the newest ``limit``, found per band."""
     now_iso = to_iso(utc_now())
     found = replace(dedupe.features(entry("x"), SETTINGS), canonical_url=None,
-                    fingerprint=None, origin=None)
+                    fingerprint=None, origin=None, title_key=None, lead_key=None)
     with store.transaction():
         for n in range(30):
             store.insert_entry(3, entry(f"k{n}"), feed_url="https://feed3.example/",
@@ -147,3 +159,51 @@ def test_background_checkpoint_folds_the_wal(store: Store, tmp_path: Path) -> No
     assert checkpointer.checkpoints >= 1
     store.close()
     assert not checkpointer._thread.is_alive()
+
+
+def test_migration_4_counts_the_words_and_headlines_of_an_older_store(tmp_path: Path) -> None:
+    """A version 3 store: the backfill weighs its entries as if it had counted from the start."""
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                 "applied TEXT NOT NULL)")
+    for version in (1, 2, 3):
+        MIGRATIONS[version][1](conn)
+    conn.execute("PRAGMA user_version = 3")
+    items = [(1, entry("a")), (2, entry("b", text=BODY.replace("Tuesday", "Monday"))),
+             (1, entry("c", title="Morning briefing", text="Rain in Seoul today.")),
+             (1, entry("d", title="Morning briefing", text="Snow in Gangwon today."))]
+    for feed_id in (1, 2):
+        conn.execute("INSERT INTO feeds (id, config_url, url, host, interval_s, next_fetch, "
+                     "added) VALUES (?, ?, ?, 'x', 60, 'x', 'x')",
+                     (feed_id, f"https://feed{feed_id}.example/", f"https://feed{feed_id}.example/"))
+    for row, (feed_id, item) in enumerate(items, start=1):
+        found = dedupe.features(item, SETTINGS)
+        conn.execute("INSERT INTO stories (id, first_seen, sort_at) VALUES (?, 'x', 'x')", (row,))
+        conn.execute(
+            "INSERT INTO entries (id, feed_id, entry_key, uid, title, content_hash, first_seen, "
+            "last_changed, sort_at, story_id, dedupe_layer, match_title, match_words, "
+            "word_count) VALUES (?, ?, ?, ?, ?, 'h', 'x', 'x', 'x', ?, 'new', ?, ?, ?)",
+            (row, feed_id, item.key, item.key, item.title, row, found.title, found.lead_words,
+             found.words))
+    conn.close()
+
+    store = Store.open(path)
+    assert store.schema_version() == SCHEMA_VERSION >= 4
+    features = [dedupe.features(item, SETTINGS) for _, item in items]
+    keys = store.conn.execute("SELECT title_key, lead_key FROM entries ORDER BY id").fetchall()
+    assert keys == [(f.title_key, f.lead_key) for f in features]
+    assert keys[0][1] is not None and keys[2][1] is None  # 4 words: too few for a lead key
+    assert store.match_documents() == 4
+    expected: dict[int, int] = {}
+    for found in features:
+        for bucket in dedupe.terms_of(found):
+            expected[bucket] = expected.get(bucket, 0) + 1
+    assert dict(store.conn.execute("SELECT term, entries FROM term_counts")) == expected
+    assert store.term_counts([dedupe.term("chile")]) == {dedupe.term("chile"): 2}
+    briefing = features[2].title_key
+    assert store.headline_uses(briefing, 1) == (2, 2)  # feed 1 used it for two stories
+    assert store.headline_uses(briefing, 2) == (2, 0)
+    assert store.headline_uses(features[1].title_key, 2) == (1, 1)
+    evidence = store.conn.execute("SELECT evidence FROM story_entries").fetchall()
+    assert evidence == [(None,)] * 4  # the view has the column; old merges have no evidence

@@ -13,7 +13,7 @@ import pytest
 from aggregator import dedupe
 from aggregator.errors import MigrationError
 from aggregator.models import DedupeSettings, FeedConfig, ParsedEntry, to_iso, utc_now
-from aggregator.pipeline import sort_time
+from aggregator.pipeline import place, sort_time
 from aggregator.store import SCHEMA_VERSION, Store
 
 FEED = "https://x.example/feed"
@@ -26,11 +26,12 @@ def add(store: Store, items: list[tuple[ParsedEntry, str]], now: datetime,
     now_iso = to_iso(now)
     for item, digest in items:
         found = dedupe.features(item, settings)
-        match = dedupe.match_story(found, item.published or now_iso,
-                                   store.find_candidates(found), settings)
-        store.insert_entry(1, item, feed_url=FEED, digest=digest,
-                           placed=(now_iso, sort_time(item, now_iso, never_fetched)),
-                           found=found, match=match)
+        match = place(store, 1, found, item.published or now_iso, settings)
+        entry_id = store.insert_entry(1, item, feed_url=FEED, digest=digest,
+                                      placed=(now_iso, sort_time(item, now_iso, never_fetched)),
+                                      found=found, match=match)
+        if entry_id:
+            store.learn(entry_id, 1, dedupe.terms_of(found), found.title_key)
 
 
 def entry(key: str, title: str = "t", published: str | None = None) -> ParsedEntry:

@@ -235,11 +235,12 @@ def _rarity(conn: sqlite3.Connection) -> None:
     """)
     from aggregator.dedupe.features import COMPARE_WORDS, LEAD_KEY_WORDS, term, text_key
 
-    rows = conn.execute("SELECT id, feed_id, match_title, match_words FROM entries "
+    rows = conn.execute("SELECT id, feed_id, match_title, match_words, story_id FROM entries "
                         "WHERE match_words IS NOT NULL ORDER BY id")
     counts: dict[int, int] = {}
     documents = 0
-    for entry_id, feed_id, title, words in rows.fetchall():
+    used: set[tuple[int, int, int]] = set()  # a headline counts once per story per feed
+    for entry_id, feed_id, title, words, story_id in rows.fetchall():
         lead = str(words).split()
         title_words = str(title or "").split()
         for bucket in {term(w) for w in (*title_words, *lead[:COMPARE_WORDS])}:
@@ -249,7 +250,8 @@ def _rarity(conn: sqlite3.Connection) -> None:
         lead_key = text_key(lead[:LEAD_KEY_WORDS]) if len(lead) >= LEAD_KEY_WORDS else None
         conn.execute("UPDATE entries SET title_key = ?, lead_key = ? WHERE id = ?",
                      (title_key, lead_key, entry_id))
-        if title_key is not None:
+        if title_key is not None and (title_key, feed_id, story_id) not in used:
+            used.add((title_key, feed_id, story_id))
             conn.execute("INSERT INTO headlines (title_key, feed_id, uses) VALUES (?, ?, 1) "
                          "ON CONFLICT DO UPDATE SET uses = uses + 1", (title_key, feed_id))
     conn.executemany("INSERT INTO term_counts (term, entries) VALUES (?, ?)", counts.items())

@@ -116,7 +116,7 @@ class Zipf:
 
 def seed(store: Store, count: int, zipf: Zipf, rng: random.Random) -> None:
     """``count`` stored entries, with every table the matcher reads filled as in use."""
-    pool = zipf.sample(rng, 1 << 20)  # lead tails: slices of one long Zipf text
+    pool = zipf.sample(rng, min(1 << 20, 100 * count))  # lead tails: slices of one long text
     recurring = [zipf.sample(rng, 2) for _ in range(RECURRING)]
     start_time = utc_now() - SPAN
     headlines: dict[tuple[int, int], int] = {}
@@ -169,8 +169,9 @@ def seed(store: Store, count: int, zipf: Zipf, rng: random.Random) -> None:
         for w, df in zipf.document_frequencies(count, rng):
             bucket = dedupe.term(w)  # words that share a bucket are counted together
             counts[bucket] = counts.get(bucket, 0) + df
-        store.conn.executemany("INSERT INTO term_counts (term, entries) VALUES (?, ?)",
-                               sorted(counts.items()))
+        store.conn.executemany(  # a bucket counts an entry once, as ``learn`` does
+            "INSERT INTO term_counts (term, entries) VALUES (?, ?)",
+            sorted((bucket, min(df, count)) for bucket, df in counts.items()))
         store.conn.execute("UPDATE meta SET value = ? WHERE key = 'match_documents'",
                            (str(count),))
     # At rest, as a store of that size is between fetches: the seed's WAL (GBs at
@@ -244,14 +245,15 @@ def open_seeded(path: Path, size: int, zipf: Zipf) -> Store:
     return store
 
 
-def measure(sizes: list[int], count: int, rounds: int = 16) -> list[dict[str, float]]:
+def measure(sizes: list[int], count: int, rounds: int = 16,
+            vocabulary: int = VOCABULARY) -> list[dict[str, float]]:
     """Seed a store per size, then insert ``count`` new entries into each, in turns.
 
     The sizes take turns, ``count / rounds`` entries at a time: on a shared
     machine whose speed drifts over minutes, measuring one size after the
     other (the 1M seed alone takes minutes) compares the machine, not the store.
     """
-    zipf = Zipf()
+    zipf = Zipf(vocabulary)
     pending = new_entries(zipf, count)
     with tempfile.TemporaryDirectory() as tmp:
         stores, seeded = [], []

@@ -137,9 +137,13 @@ class Rarity:
         return weight
 
     def lightest(self) -> float:
-        """No loaded word weighs less (the weight falls as the count grows)."""
+        """No word weighs less, loaded or not: its count is at most ``documents``.
+
+        (The weight falls as the count grows; a word is counted at most once
+        per entry, and ``documents`` counts those entries.)
+        """
         if self._lightest is None:
-            self._lightest = self._of(max(self._df.values(), default=0))
+            self._lightest = self._of(max(self.documents, max(self._df.values(), default=0)))
         return self._lightest
 
     def _of(self, df: int) -> float:
@@ -212,7 +216,8 @@ def _hopeless(mine: View, theirs: View, gap_s: float, lookups: Lookups,
     lightest weight, ``_upper_bound``), with no conflict and agreeing figures:
     ``verdict`` passes only more as similarity grows and conflict falls, so
     if it rejects this it rejects the real evidence too, and ``compare`` (most
-    of the matcher's time) is skipped with the decision unchanged.
+    of the matcher's time) is skipped with the decision unchanged.  The
+    shared words are the new entry's own, so only its counts are needed.
     """
     rarity = lookups.rarity
     short, _, lead_set, window, stretch = _aligned(mine, theirs)
@@ -335,7 +340,7 @@ def match_story(new: EntryFeatures, when: str, candidates: Iterable[Candidate],
         if candidate.layer == "origin":
             return StoryMatch(candidate.story_id, candidate.entry_id, "origin", 1.0,
                               json.dumps({"layer": "origin"}))
-    lookups.rarity.load([mine, *(candidate_view(c) for c in found)])
+    lookups.rarity.load([mine])  # a candidate's words once it is worth comparing (``_judge``)
     best: dict[int, tuple[tuple[int, float], Candidate, Evidence, str, float]] = {}
     for candidate in found:
         judged = _judge(mine, when, candidate, lookups, settings)
@@ -360,6 +365,7 @@ def _judge(mine: View, when: str, candidate: Candidate, lookups: Lookups,
     gap_s = seconds_apart(when, candidate.when)  # infinite for an unreadable time: no merge
     if _hopeless(mine, theirs, gap_s, lookups, settings):
         return None
+    lookups.rarity.load([theirs])
     evidence = compare(mine, theirs, lookups.rarity)
     decided = verdict(mine, theirs, evidence, gap_s, lookups.headline_uses, settings)
     if decided is None:

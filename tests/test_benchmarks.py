@@ -36,3 +36,14 @@ def test_writing_a_size_keeps_the_notes_and_the_other_sizes(tmp_path) -> None:
     assert "<!-- notes -->\nwhy the figures are what they are\n<!-- /notes -->" in text
     assert text.index("<!-- /notes -->") < text.index("<!-- size:full -->")
     assert "## full\n\nbig" in text and "## small\n\ntiny table" in text
+
+
+def test_dedupe_cost_runs_the_real_path_on_seeded_stores() -> None:
+    """``benchmarks.dedupe_cost`` at two tiny sizes: seeded, then new entries placed and learned."""
+    from benchmarks.dedupe_cost import measure
+
+    results = measure([300, 600], 16, vocabulary=20_000)
+    assert [r["size"] for r in results] == [300, 600]
+    for r in results:
+        assert r["merged"] == 4  # every fourth new entry is a copy of the one before it
+        assert r["median_ms"] > 0

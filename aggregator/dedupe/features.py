@@ -15,6 +15,7 @@ on the store (how rare a word is, which candidates exist) is ``match``'s.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import zlib
@@ -197,6 +198,7 @@ def one_permutation_minhash(shingle_set: frozenset[int], count: int) -> list[int
     return result
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a word is looked up for every entry it is in
 def term(word: str) -> int:
     """The bucket a word's document frequency is counted in (``TERM_BITS`` wide)."""
     return zlib.crc32(word.encode()) & ((1 << TERM_BITS) - 1)

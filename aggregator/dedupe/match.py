@@ -118,6 +118,8 @@ class Rarity:
         self.documents = documents
         self._counts = counts
         self._df: dict[int, int] = {}
+        self._weights: dict[str, float] = {}  # each word weighed once: most of compare's time
+        self._lightest: float | None = None
 
     def load(self, views: Iterable[View]) -> None:
         """Fetch the counts of every word of ``views`` in one lookup."""
@@ -125,11 +127,29 @@ class Rarity:
         if wanted:
             found = self._counts(wanted)
             self._df.update({t: found.get(t, 0) for t in wanted})
+            self._weights.clear()  # a word weighed before its count was loaded: weigh it anew
+            self._lightest = None
 
     def weight(self, word: str) -> float:
         """The word's weight (``load`` it first, or it counts as never seen)."""
-        idf = math.log((1 + self.documents) / (1 + self._df.get(term(word), 0))) + 1.0
-        return math.pow(idf, RARITY_POWER)  # float: `float ** float` is Any to mypy
+        weight = self._weights.get(word)
+        if weight is None:
+            weight = self._weights[word] = self._of(self._df.get(term(word), 0))
+        return weight
+
+    def lightest(self) -> float:
+        """No word weighs less, loaded or not: its count is at most ``documents``.
+
+        (The weight falls as the count grows; a word is counted at most once
+        per entry, and ``documents`` counts those entries.)
+        """
+        if self._lightest is None:
+            self._lightest = self._of(max(self.documents, max(self._df.values(), default=0)))
+        return self._lightest
+
+    def _of(self, df: int) -> float:
+        idf = math.log((1 + self.documents) / (1 + df)) + 1.0
+        return float(idf ** RARITY_POWER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,13 +182,9 @@ def compare(a: View, b: View, rarity: Rarity) -> Evidence:
     """The evidence that ``a`` and ``b`` are one story."""
     title_a, title_b = set(a.title), set(b.title)
     title = _weighted_jaccard(title_a, title_b, rarity)
-    short, long = sorted((a.lead, b.lead), key=len)
-    if len(short) < len(long) and len(short) > 1:
-        short = short[:-1]  # a summary cut mid-word
+    short, long, lead_set, window, stretch = _aligned(a, b)
     compared = len(short)
-    lead_set = set(short)
-    window = set(long[:compared + max(4, compared // 4)])
-    lead = _aligned_similarity(lead_set, window, set(long[:compared]), rarity)
+    lead = _aligned_similarity(lead_set, window, stretch, rarity)
     figures = (_figures(short) <= _figures((*long, *a.title, *b.title))
                and (_figures(a.title) <= _figures((*b.title, *b.lead))
                     or _figures(b.title) <= _figures((*a.title, *a.lead))))
@@ -182,6 +198,53 @@ def compare(a: View, b: View, rarity: Rarity) -> Evidence:
     return Evidence(title=title, lead=lead, compared=compared,
                     title_shared=len(title_a & title_b), figures=figures, shared=tuple(shared),
                     conflict=conflict, grounded=grounded)
+
+
+def _aligned(a: View, b: View) -> tuple[tuple[str, ...], tuple[str, ...], set[str], set[str],
+                                        set[str]]:
+    """(shorter lead, longer lead, and the shorter's words, ``window`` and ``stretch``).
+
+    See ``_aligned_similarity``; the shorter lead loses its last word, which a
+    summary may have cut.
+    """
+    short, long = sorted((a.lead, b.lead), key=len)
+    if len(short) < len(long) and len(short) > 1:
+        short = short[:-1]  # a summary cut mid-word
+    compared = len(short)
+    return (short, long, set(short), set(long[:compared + max(4, compared // 4)]),
+            set(long[:compared]))
+
+
+def _hopeless(mine: View, theirs: View, gap_s: float, lookups: Lookups,
+              settings: DedupeSettings) -> bool:
+    """True when even the most favourable evidence these words allow fails ``verdict``.
+
+    Most candidates share a common headline word or two with the new entry
+    (that put them in one LSH band) and little else.  Their similarities are
+    bounded from the shared words' weights alone (every other word at the
+    lightest weight, ``_upper_bound``), with no conflict and agreeing figures:
+    ``verdict`` passes only more as similarity grows and conflict falls, so
+    if it rejects this it rejects the real evidence too, and ``compare`` (most
+    of the matcher's time) is skipped with the decision unchanged.  The
+    shared words are the new entry's own, so only its counts are needed.
+    """
+    rarity = lookups.rarity
+    short, _, lead_set, window, stretch = _aligned(mine, theirs)
+    title_a, title_b = set(mine.title), set(theirs.title)
+    best = Evidence(title=_upper_bound(title_a & title_b, title_a | title_b, rarity),
+                    lead=_upper_bound(lead_set & window, lead_set | stretch, rarity),
+                    compared=len(short), title_shared=len(title_a & title_b), figures=True,
+                    shared=())
+    return verdict(mine, theirs, best, gap_s, lookups.headline_uses, settings) is None
+
+
+def _upper_bound(common: set[str], union: set[str], rarity: Rarity) -> float:
+    """At least the weighted Jaccard ``W(common) / W(union)`` (``common`` within ``union``)."""
+    heavy = sum(map(rarity.weight, common))
+    rest = (len(union) - len(common)) * max(rarity.lightest(), 0.0)
+    if heavy <= 0 or heavy + rest <= 0:
+        return 1.0
+    return heavy / (heavy + rest) + 1e-9  # a margin for the rounding of the real sums
 
 
 def _weighted_jaccard(a: set[str], b: set[str], rarity: Rarity) -> float:
@@ -287,7 +350,7 @@ def match_story(new: EntryFeatures, when: str, candidates: Iterable[Candidate],
         if candidate.layer == "origin":
             return StoryMatch(candidate.story_id, candidate.entry_id, "origin", 1.0,
                               json.dumps({"layer": "origin"}))
-    lookups.rarity.load([mine, *(candidate_view(c) for c in found)])
+    lookups.rarity.load([mine])  # a candidate's words once it is worth comparing (``_judge``)
     best: dict[int, tuple[tuple[int, float], Candidate, Evidence, str, float]] = {}
     for candidate in found:
         judged = _judge(mine, when, candidate, lookups, settings)
@@ -310,6 +373,9 @@ def _judge(mine: View, when: str, candidate: Candidate, lookups: Lookups,
     """The evidence, layer and score for one candidate, or None if it does not pass."""
     theirs = candidate_view(candidate)
     gap_s = seconds_apart(when, candidate.when)  # infinite for an unreadable time: no merge
+    if _hopeless(mine, theirs, gap_s, lookups, settings):
+        return None
+    lookups.rarity.load([theirs])
     evidence = compare(mine, theirs, lookups.rarity)
     decided = verdict(mine, theirs, evidence, gap_s, lookups.headline_uses, settings)
     if decided is None:

@@ -36,6 +36,11 @@ pytestmark = pytest.mark.slow
 KILLS = 50
 FEEDS = 4
 MAX_ENTRIES = 20  # a feed stops growing here, so the last cycle can catch up
+# One place a story: different stories are told apart by what they name, as real ones are
+# (this test is about crash safety, not about telling apart items that differ by a number).
+PLACES = ("Amberley", "Brixham", "Cromarty", "Dunmore", "Eyemouth", "Fowey", "Girvan",
+          "Harwich", "Ilfracombe", "Jarrow", "Kinsale", "Looe", "Mevagissey", "Newlyn",
+          "Oban", "Padstow", "Quoyness", "Rye", "Staithes", "Tobermory", "Ullapool", "Whitby")
 GROWTH = 1  # entries added per request; the newest entry's text changes on each
 
 
@@ -77,10 +82,10 @@ class GrowingFeeds:
             revision = self.requests[feed]
             n = min(revision * GROWTH, MAX_ENTRIES)
         items = "".join(
-            f"""<item><title>Story number {j} about the harbour</title>
+            f"""<item><title>Story number {j} about the harbour of {PLACES[j]}</title>
 <link>https://news.example.org/story/{j}</link><guid isPermaLink="false">f{feed}-e{j}</guid>
 <pubDate>Thu, 26 Nov 2026 {j // 60:02d}:{j % 60:02d}:00 +0000</pubDate>
-<description>Feed {feed} reports story {j}: the harbour reopened after the storm,
+<description>Feed {feed} reports story {j}: the harbour of {PLACES[j]} reopened after the storm,
 and the ferries run again on the winter timetable{
                 "" if j < n - 1 else f" (revision {revision})"}.</description></item>"""
             for j in range(n))

@@ -206,7 +206,21 @@ def term(word: str) -> int:
 
 def terms_of(found: EntryFeatures) -> set[int]:
     """The word buckets an entry counts in: its title's and its compared lead's words."""
-    return {term(w) for w in (*found.title.split(), *found.lead_words.split()[:COMPARE_WORDS])}
+    return word_terms(found.title.split(), found.lead_words.split())
+
+
+def word_terms(title: Sequence[str], lead: Sequence[str]) -> set[int]:
+    """``terms_of`` from the normalized title's words and the lead's (as stored)."""
+    return {term(w) for w in (*title, *lead[:COMPARE_WORDS])}
+
+
+def exact_keys(title: Sequence[str], lead: Sequence[str]) -> tuple[int | None, int | None]:
+    """(title_key, lead_key): the normalized headline and the first words, hashed exactly.
+
+    None where there is no headline, or too few words for a lead key.
+    """
+    return (text_key(title) if title else None,
+            text_key(lead[:LEAD_KEY_WORDS]) if len(lead) >= LEAD_KEY_WORDS else None)
 
 
 def text_key(words: Sequence[str]) -> int:
@@ -234,6 +248,7 @@ def features(entry: ParsedEntry, settings: DedupeSettings) -> EntryFeatures:
         fingerprint = hashlib.sha256(joined.encode()).hexdigest()[:32]
     lead = words[:SIGNATURE_WORDS]
     lsh = lead[:LSH_WORDS]
+    title_key, lead_key = exact_keys(title.split(), lead)
     return EntryFeatures(
         title=title,
         lead_words=" ".join(lead),
@@ -243,8 +258,8 @@ def features(entry: ParsedEntry, settings: DedupeSettings) -> EntryFeatures:
         bands=lsh_bands(frozenset(shingle_hashes(lsh))) if len(lsh) >= LSH_MIN_WORDS else (),
         title_bands=title_bands(title),
         words=len(words),
-        title_key=text_key(title.split()) if title else None,
-        lead_key=text_key(lead[:LEAD_KEY_WORDS]) if len(lead) >= LEAD_KEY_WORDS else None,
+        title_key=title_key,
+        lead_key=lead_key,
     )
 
 

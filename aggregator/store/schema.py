@@ -233,7 +233,7 @@ def _rarity(conn: sqlite3.Connection) -> None:
                    e.dedupe_evidence AS evidence
             FROM entries e JOIN feeds f ON f.id = e.feed_id JOIN stories s ON s.id = e.story_id;
     """)
-    from aggregator.dedupe.features import COMPARE_WORDS, LEAD_KEY_WORDS, term, text_key
+    from aggregator.dedupe.features import exact_keys, word_terms
 
     rows = conn.execute("SELECT id, feed_id, match_title, match_words, story_id FROM entries "
                         "WHERE match_words IS NOT NULL ORDER BY id")
@@ -243,11 +243,10 @@ def _rarity(conn: sqlite3.Connection) -> None:
     for entry_id, feed_id, title, words, story_id in rows.fetchall():
         lead = str(words).split()
         title_words = str(title or "").split()
-        for bucket in {term(w) for w in (*title_words, *lead[:COMPARE_WORDS])}:
+        for bucket in word_terms(title_words, lead):
             counts[bucket] = counts.get(bucket, 0) + 1
         documents += 1
-        title_key = text_key(title_words) if title_words else None
-        lead_key = text_key(lead[:LEAD_KEY_WORDS]) if len(lead) >= LEAD_KEY_WORDS else None
+        title_key, lead_key = exact_keys(title_words, lead)
         conn.execute("UPDATE entries SET title_key = ?, lead_key = ? WHERE id = ?",
                      (title_key, lead_key, entry_id))
         if title_key is not None and (title_key, feed_id, story_id) not in used:

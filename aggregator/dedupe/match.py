@@ -9,7 +9,7 @@ The evidence for two entries being one story (``compare``):
 
 * **title**: the IDF-weighted Jaccard similarity of the two headlines' words;
 * **lead**: the IDF-weighted Jaccard similarity of the shorter text and the
-  same stretch of the longer one (``_aligned_similarity``).  A summary-only
+  same stretch of the longer one (``_weighted_share``).  A summary-only
   copy cut at 150 characters is a prefix of the full lead, so only the words
   both sides have are compared, and the cut-off last word is left out;
 * **figures**: the numbers of the compared text are all in the other entry,
@@ -137,6 +137,10 @@ class Rarity:
             weight = self._weights[word] = self._of(self._df.get(term(word), 0))
         return weight
 
+    def total(self, words: Iterable[str]) -> float:
+        """The weight of some words together."""
+        return sum(map(self.weight, words))
+
     def lightest(self) -> float:
         """No word weighs less, loaded or not: its count is at most ``documents``.
 
@@ -157,7 +161,7 @@ class Evidence:
     """How alike two entries are (see the module docstring)."""
 
     title: float  # IDF-weighted Jaccard similarity of the headlines' words
-    lead: float  # IDF-weighted containment of the shorter lead in the longer
+    lead: float  # IDF-weighted Jaccard of the shorter lead and that stretch of the longer
     compared: int  # words of text compared (the shorter lead): 0 when a side has none
     title_shared: int  # headline words in common
     figures: bool  # the numbers agree
@@ -181,22 +185,20 @@ class Evidence:
 def compare(a: View, b: View, rarity: Rarity) -> Evidence:
     """The evidence that ``a`` and ``b`` are one story."""
     title_a, title_b = set(a.title), set(b.title)
-    title = _weighted_jaccard(title_a, title_b, rarity)
+    common = title_a & title_b
+    title = _weighted_share(common, title_a | title_b, rarity)
     short, long, lead_set, window, stretch = _aligned(a, b)
     compared = len(short)
-    lead = _aligned_similarity(lead_set, window, stretch, rarity)
+    lead = _weighted_share(lead_set & window, lead_set | stretch, rarity)
     figures = (_figures(short) <= _figures((*long, *a.title, *b.title))
                and (_figures(a.title) <= _figures((*b.title, *b.lead))
                     or _figures(b.title) <= _figures((*a.title, *a.lead))))
-    shared = sorted({(w, rarity.weight(w)) for w in (title_a & title_b) | (lead_set & window)},
+    shared = sorted({(w, rarity.weight(w)) for w in common | (lead_set & window)},
                     key=lambda pair: (-pair[1], pair[0]))[:SHARED_SHOWN]
     conflict = _conflict(_named(a, b), _named(b, a), rarity)
-    common = title_a & title_b
-    in_texts = common & set(a.lead) & set(b.lead)
-    total = sum(rarity.weight(w) for w in common)
-    grounded = sum(rarity.weight(w) for w in in_texts) / total if total else 0.0
+    grounded = _weighted_share(common & set(a.lead) & set(b.lead), common, rarity)
     return Evidence(title=title, lead=lead, compared=compared,
-                    title_shared=len(title_a & title_b), figures=figures, shared=tuple(shared),
+                    title_shared=len(common), figures=figures, shared=tuple(shared),
                     conflict=conflict, grounded=grounded)
 
 
@@ -204,7 +206,7 @@ def _aligned(a: View, b: View) -> tuple[tuple[str, ...], tuple[str, ...], set[st
                                         set[str]]:
     """(shorter lead, longer lead, and the shorter's words, ``window`` and ``stretch``).
 
-    See ``_aligned_similarity``; the shorter lead loses its last word, which a
+    See ``_weighted_share``; the shorter lead loses its last word, which a
     summary may have cut.
     """
     short, long = sorted((a.lead, b.lead), key=len)
@@ -240,30 +242,26 @@ def _hopeless(mine: View, theirs: View, gap_s: float, lookups: Lookups,
 
 def _upper_bound(common: set[str], union: set[str], rarity: Rarity) -> float:
     """At least the weighted Jaccard ``W(common) / W(union)`` (``common`` within ``union``)."""
-    heavy = sum(map(rarity.weight, common))
+    heavy = rarity.total(common)
     rest = (len(union) - len(common)) * max(rarity.lightest(), 0.0)
     if heavy <= 0 or heavy + rest <= 0:
         return 1.0
     return heavy / (heavy + rest) + 1e-9  # a margin for the rounding of the real sums
 
 
-def _weighted_jaccard(a: set[str], b: set[str], rarity: Rarity) -> float:
-    union = sum(rarity.weight(w) for w in a | b)
-    return sum(rarity.weight(w) for w in a & b) / union if union else 0.0
+def _weighted_share(part: set[str], whole: set[str], rarity: Rarity) -> float:
+    """The weight of ``part`` as a share of the weight of ``whole`` (0 when it weighs nothing).
 
-
-def _aligned_similarity(short: set[str], window: set[str], stretch: set[str],
-                        rarity: Rarity) -> float:
-    """Weighted Jaccard of the shorter lead and the same stretch of the longer one.
-
-    The shorter lead's words are looked for in a slightly longer ``window``
-    (an inserted word or a rewritten dateline shifts the text), and what the
-    longer text has in the same ``stretch`` that the shorter lacks counts
-    against: a copy cut short lacks nothing, while two stories written from
-    one template each have a place, a name or a figure the other lacks.
+    For the headlines ``part`` is their common words and ``whole`` all of them
+    (a weighted Jaccard).  For the leads ``part`` is the shorter lead's words
+    found in a slightly longer ``window`` of the longer one (an inserted word
+    or a rewritten dateline shifts the text), and ``whole`` adds what the
+    longer has in the same ``stretch``: a copy cut short lacks nothing, while
+    two stories written from one template each have a place, a name or a
+    figure the other lacks.
     """
-    union = sum(rarity.weight(w) for w in short | stretch)
-    return sum(rarity.weight(w) for w in short & window) / union if union else 0.0
+    total = rarity.total(whole)
+    return rarity.total(part) / total if total else 0.0
 
 
 def _named(a: View, b: View) -> set[str]:

@@ -11,6 +11,7 @@ what every output format wants after a cheap reformat.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ def from_iso(text: str) -> datetime:
         raise ValueError(f"not a UTC ISO 8601 time: {text!r}") from None
 
 
+@functools.lru_cache(maxsize=4096)  # the matcher reads a recent entry's time for many others
 def read_iso(text: str | None) -> datetime | None:
     """A stored time as an aware datetime, or None if there is none or it is unreadable.
 

@@ -525,6 +525,7 @@ def rebuild_stories(store: Store, settings: DedupeSettings, *, write: bool,
     titles = {int(str(row[0])): str(row[4] or row[3] or row[0]) for row in rows}
     with store.transaction(commit=write):
         store.clear_stories()
+        store.forget_learned()
         for done, row in enumerate(rows, start=1):
             _replay(store, row, settings)
             if progress is not None:

@@ -224,3 +224,12 @@ def test_corpus_reader_fills_what_an_entry_leaves_out_and_names_what_is_wrong() 
     counts = pair_counts({0: "x", 1: "x", 2: "x"}, corpus)  # index 3 left out: a singleton
     assert (counts.true_pairs, counts.predicted_pairs, counts.correct_pairs) == (1, 3, 1)
     assert (counts.precision, counts.recall) == (1 / 3, 1.0)
+
+
+def test_a_cut_mark_is_dropped_at_the_end_of_a_long_text_only() -> None:
+    """The mark is looked for in the text's tail; the same words elsewhere are text."""
+    body = " ".join(["word"] * 2000)
+    assert dedupe.entry_text(f"<p>Read more... {body} ends here [...]</p>", None)[-2:] == [
+        "ends", "here"]
+    words = dedupe.entry_text(f"<p>Read more... {body} ends here</p>", None)
+    assert words[:2] == ["read", "more"] and len(words) == 2004

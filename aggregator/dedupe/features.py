@@ -70,6 +70,7 @@ _CUT_MARK = re.compile(
     r"(?:\s*(?:\[\s*(?:\.\.\.|\u2026)\s*\]|\.\.\.|\u2026|\((?:more|cont)\)"
     r"|(?:read more|continue reading|read the (?:full )?(?:story|article))\s*(?:\u00bb|>>)?"
     r"|more\s*(?:\u00bb|>>)))+\s*$", re.IGNORECASE)
+_CUT_MARK_TAIL = 200  # characters at the end where a cut mark is looked for
 
 def canonical_url(url: str | None) -> str | None:
     """The URL that variants of one article share.
@@ -133,9 +134,11 @@ def entry_text(entry_content: str | None, entry_summary: str | None) -> list[str
     mark a summary-only feed leaves where it cut ("...", "[\u2026]", "Read
     more"): the words it leaves are the full text's.
     """
-    text = plain_text(entry_content or entry_summary).strip()
-    text = _CUT_MARK.sub("", _DATELINE.sub("", text, count=1))
-    return normalize_words(text)
+    text = _DATELINE.sub("", plain_text(entry_content or entry_summary).strip(), count=1)
+    # The mark is at the end: searched for in the tail only, since trying the pattern at
+    # every position of a long text cost more than all the rest of ``features``.
+    head, tail = text[:-_CUT_MARK_TAIL], text[-_CUT_MARK_TAIL:]
+    return normalize_words(head + _CUT_MARK.sub("", tail))
 
 
 def shingle_hashes(words: Sequence[str]) -> list[int]:

@@ -29,11 +29,11 @@ never pull later copies of another story in through a shared URL.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from aggregator.dedupe.features import (
     COMPARE_WORDS,
@@ -61,8 +61,8 @@ FAR_MARGIN = 0.1  # ... by this much
 TITLE_WEIGHT = 0.5
 CONFLICT_WEIGHT = 0.5
 URL_TEXT_AGREES = 0.5  # the same URL with text this different is a new piece at that URL
-RARITY_POWER = 1.0  # idf as it is: squaring it measured no better on the tuning seeds
 SHARED_SHOWN = 8  # rarest shared words kept as the evidence of a merge
+VIEWS_KEPT = 1024  # stored entries' views kept (``candidate_view``): about 8 KiB each
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,16 @@ class View:
     lead: tuple[str, ...]  # the text's first ``COMPARE_WORDS`` words
     canonical_url: str | None = None
     fingerprint: str | None = None
+    title_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    lead_set: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """The word sets, once: a view is compared with many entries (``_hopeless``)."""
+        object.__setattr__(self, "title_set", frozenset(self.title))
+        object.__setattr__(self, "lead_set", frozenset(self.lead))
+
+
+_VIEWS: dict[int, tuple[tuple[str | None, ...], View]] = {}
 
 
 def view_of(found: EntryFeatures) -> View:
@@ -82,27 +92,30 @@ def view_of(found: EntryFeatures) -> View:
 
 
 def candidate_view(candidate: Candidate) -> View:
-    """A stored entry's view: from the words stored at insert, else from its HTML."""
+    """A stored entry's view: from the words stored at insert, else from its HTML.
+
+    Kept for the ``VIEWS_KEPT`` entries seen last, by id: a recent entry is
+    a candidate of many new ones.  A kept view is used only while the
+    entry's stored columns are what it was made from (an update changes them).
+    """
+    source = (candidate.match_title, candidate.match_words, candidate.title,
+              candidate.summary, candidate.content, candidate.canonical_url,
+              candidate.fingerprint)
+    kept = _VIEWS.get(candidate.entry_id)
+    if kept is not None and kept[0] == source:
+        return kept[1]
     if candidate.match_words is not None:
-        return _stored_view(candidate.entry_id, candidate.match_title or "",
-                            candidate.match_words, candidate.canonical_url,
-                            candidate.fingerprint)
-    return _html_view(candidate.entry_id, candidate.title, candidate.summary, candidate.content,
-                      candidate.canonical_url, candidate.fingerprint)
-
-
-@functools.lru_cache(maxsize=256)  # recent entries are the candidates of many new ones
-def _stored_view(entry_id: int, title: str, words: str, url: str | None,
-                 fingerprint: str | None) -> View:
-    return View(tuple(title.split()), tuple(words.split()[:COMPARE_WORDS]), url, fingerprint)
-
-
-@functools.lru_cache(maxsize=64)
-def _html_view(entry_id: int, title: str | None, summary: str | None, content: str | None,
-               url: str | None, fingerprint: str | None) -> View:
-    """Entries stored before the matcher's view had columns, or just updated."""
-    words = entry_text(content, summary)[:COMPARE_WORDS]
-    return View(tuple(normalize_title(title).split()), tuple(words), url, fingerprint)
+        view = View(tuple((candidate.match_title or "").split()),
+                    tuple(candidate.match_words.split()[:COMPARE_WORDS]),
+                    candidate.canonical_url, candidate.fingerprint)
+    else:  # stored before the matcher's view had columns, or just updated
+        view = View(tuple(normalize_title(candidate.title).split()),
+                    tuple(entry_text(candidate.content, candidate.summary)[:COMPARE_WORDS]),
+                    candidate.canonical_url, candidate.fingerprint)
+    if len(_VIEWS) >= VIEWS_KEPT:
+        del _VIEWS[next(iter(_VIEWS))]  # the first kept: a dict keeps insertion order
+    _VIEWS[candidate.entry_id] = (source, view)
+    return view
 
 
 class Rarity:
@@ -116,30 +129,59 @@ class Rarity:
     def __init__(self, documents: int,
                  counts: Callable[[Collection[int]], Mapping[int, int]]) -> None:
         self.documents = documents
+        self._top = math.log(1 + documents) + 1.0  # the weight of a word never seen
         self._counts = counts
         self._df: dict[int, int] = {}
         self._weights: dict[str, float] = {}  # each word weighed once: most of compare's time
         self._lightest: float | None = None
 
     def load(self, views: Iterable[View]) -> None:
-        """Fetch the counts of every word of ``views`` in one lookup."""
-        wanted = {term(w) for v in views for w in (*v.title, *v.lead)} - self._df.keys()
+        """Fetch the counts of every word of ``views`` in one lookup, and weigh the words."""
+        words = {w for v in views for w in (*v.title, *v.lead)} - self._weights.keys()
+        buckets = {w: term(w) for w in words}
+        wanted = set(buckets.values()) - self._df.keys()
         if wanted:
             found = self._counts(wanted)
             self._df.update({t: found.get(t, 0) for t in wanted})
-            self._weights.clear()  # a word weighed before its count was loaded: weigh it anew
             self._lightest = None
+        top, df, log = self._top, self._df, math.log  # ``_of``, inline: once per word
+        self._weights.update({w: top - log(1 + df[b]) for w, b in buckets.items()})
 
     def weight(self, word: str) -> float:
-        """The word's weight (``load`` it first, or it counts as never seen)."""
+        """The word's weight (``load`` it first, or it counts as never seen).
+
+        Kept once its count is loaded: most of compare's time was weighing.
+        """
         weight = self._weights.get(word)
         if weight is None:
-            weight = self._weights[word] = self._of(self._df.get(term(word), 0))
+            count = self._df.get(term(word))
+            weight = self._of(count or 0)
+            if count is not None:
+                self._weights[word] = weight
         return weight
 
-    def total(self, words: Iterable[str]) -> float:
+    def total(self, words: Collection[str]) -> float:
         """The weight of some words together."""
-        return sum(map(self.weight, words))
+        try:
+            return sum(map(self._weights.__getitem__, words))
+        except KeyError:  # some not weighed yet
+            return sum(map(self.weight, words))
+
+    def bound(self, common: Collection[str], others: int) -> float:
+        """At least the weighted Jaccard of ``common`` within a union with ``others`` more words.
+
+        Each of the others weighs at least ``lightest``; a share with nothing
+        in common is 0.
+        """
+        heavy = self.total(common)
+        if heavy <= 0:
+            return 0.0
+        rest = max(0, others) * (self._lightest or self.lightest())
+        return heavy / (heavy + rest) + 1e-9  # a margin for the rounding of the real sums
+
+    def weight_unseen(self) -> float:
+        """The weight of a word no entry has: the most any word weighs."""
+        return self._top
 
     def lightest(self) -> float:
         """No word weighs less, loaded or not: its count is at most ``documents``.
@@ -152,13 +194,16 @@ class Rarity:
         return self._lightest
 
     def _of(self, df: int) -> float:
-        idf = math.log((1 + self.documents) / (1 + df)) + 1.0
-        return float(idf ** RARITY_POWER)
+        """The weight of a word in ``df`` entries (idf as it is: squared measured no better)."""
+        return self._top - math.log(1 + df)
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """How alike two entries are (see the module docstring)."""
+class Evidence(NamedTuple):
+    """How alike two entries are (see the module docstring).
+
+    A named tuple: one is made for every candidate (``_hopeless``), and a
+    frozen dataclass cost several times as much to make.
+    """
 
     title: float  # IDF-weighted Jaccard similarity of the headlines' words
     lead: float  # IDF-weighted Jaccard of the shorter lead and that stretch of the longer
@@ -224,29 +269,39 @@ def _hopeless(mine: View, theirs: View, gap_s: float, lookups: Lookups,
     Most candidates share a common headline word or two with the new entry
     (that put them in one LSH band) and little else.  Their similarities are
     bounded from the shared words' weights alone (every other word at the
-    lightest weight, ``_upper_bound``), with no conflict and agreeing figures:
+    lightest weight, ``Rarity.bound``), with no conflict and agreeing figures:
     ``verdict`` passes only more as similarity grows and conflict falls, so
     if it rejects this it rejects the real evidence too, and ``compare`` (most
     of the matcher's time) is skipped with the decision unchanged.  The
     shared words are the new entry's own, so only its counts are needed.
+
+    A first, looser bound takes the leads' words in common anywhere (a
+    superset of those ``_aligned`` finds), from the views' word sets alone;
+    it settles most candidates, and the aligned bound the rest.
     """
     rarity = lookups.rarity
-    short, _, lead_set, window, stretch = _aligned(mine, theirs)
-    title_a, title_b = set(mine.title), set(theirs.title)
-    best = Evidence(title=_upper_bound(title_a & title_b, title_a | title_b, rarity),
-                    lead=_upper_bound(lead_set & window, lead_set | stretch, rarity),
-                    compared=len(short), title_shared=len(title_a & title_b), figures=True,
-                    shared=())
+    common_title = mine.title_set & theirs.title_set
+    title = rarity.bound(common_title, len(mine.title_set) + len(theirs.title_set)
+                         - 2 * len(common_title))
+    short, long = (mine, theirs) if len(mine.lead) <= len(theirs.lead) else (theirs, mine)
+    cut = 1 if 1 < len(short.lead) < len(long.lead) else 0  # as ``_aligned``
+    common_lead = mine.lead_set & theirs.lead_set
+    # The aligned union holds the shorter lead's words (less the cut one) and its common
+    # words are among these: at least this many of its words are not in common.
+    lead = rarity.bound(common_lead, len(short.lead_set) - cut - len(common_lead))
+    if _rejected(mine, theirs, Evidence(title, lead, len(short.lead) - cut, len(common_title),
+                                        True, ()), gap_s, lookups, settings):
+        return True
+    compared, _, lead_set, window, stretch = _aligned(mine, theirs)
+    aligned = lead_set & window
+    lead = rarity.bound(aligned, len(lead_set | stretch) - len(aligned))
+    return _rejected(mine, theirs, Evidence(title, lead, len(compared), len(common_title),
+                                            True, ()), gap_s, lookups, settings)
+
+
+def _rejected(mine: View, theirs: View, best: Evidence, gap_s: float, lookups: Lookups,
+              settings: DedupeSettings) -> bool:
     return verdict(mine, theirs, best, gap_s, lookups.headline_uses, settings) is None
-
-
-def _upper_bound(common: set[str], union: set[str], rarity: Rarity) -> float:
-    """At least the weighted Jaccard ``W(common) / W(union)`` (``common`` within ``union``)."""
-    heavy = rarity.total(common)
-    rest = (len(union) - len(common)) * max(rarity.lightest(), 0.0)
-    if heavy <= 0 or heavy + rest <= 0:
-        return 1.0
-    return heavy / (heavy + rest) + 1e-9  # a margin for the rounding of the real sums
 
 
 def _weighted_share(part: set[str], whole: set[str], rarity: Rarity) -> float:
@@ -282,8 +337,8 @@ def _conflict(mine: set[str], theirs: set[str], rarity: Rarity) -> float:
     """
     if not mine or not theirs:
         return 0.0
-    top = math.log(1 + rarity.documents) + 1.0
-    return min(max(rarity.weight(w) for w in mine), max(rarity.weight(w) for w in theirs)) / top
+    return (min(max(rarity.weight(w) for w in mine), max(rarity.weight(w) for w in theirs))
+            / rarity.weight_unseen())
 
 
 def _figures(words: Iterable[str]) -> set[str]:

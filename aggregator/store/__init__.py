@@ -29,7 +29,7 @@ from aggregator.store.checkpoint import BACKSTOP_PAGES, Checkpointer
 from aggregator.store.entries import EntriesMixin
 from aggregator.store.feeds import FeedsMixin
 from aggregator.store.fetches import FetchesMixin
-from aggregator.store.matching import MatchingMixin
+from aggregator.store.matching import MatchingMixin, WordCounts
 from aggregator.store.schema import SCHEMA_VERSION, migrate
 from aggregator.store.select import SelectMixin
 from aggregator.store.stories import StoriesMixin
@@ -50,6 +50,7 @@ class Store(FeedsMixin, EntriesMixin, MatchingMixin, FetchesMixin, StoriesMixin,
         self.path = path
         self._depth = 0
         self._checkpointer: Checkpointer | None = None
+        self.word_counts = WordCounts()  # see ``MatchingMixin``: kept for one transaction
 
     def checkpoint_in_background(self) -> None:
         """Checkpoint the WAL from a thread instead of inside the writer's commits.
@@ -125,8 +126,11 @@ class Store(FeedsMixin, EntriesMixin, MatchingMixin, FetchesMixin, StoriesMixin,
         except sqlite3.Error as exc:
             raise StoreError(self.path, "begin", str(exc)) from exc
         self._depth = 1
+        self.word_counts.reset()
         try:
             yield
+            if commit:
+                self.write_word_counts()
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -134,6 +138,7 @@ class Store(FeedsMixin, EntriesMixin, MatchingMixin, FetchesMixin, StoriesMixin,
             self.conn.execute("COMMIT" if commit else "ROLLBACK")
         finally:
             self._depth = 0
+            self.word_counts.reset()
 
     def schema_version(self) -> int:
         """The version the store's schema is at."""

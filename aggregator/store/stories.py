@@ -75,13 +75,13 @@ class StoriesMixin:
                       origin, first_seen, sort_at, feed_id FROM entries ORDER BY id""").fetchall()
 
     def clear_stories(self: StoreBase) -> None:
-        """Forget every story before a rebuild; call inside the rebuild's transaction."""
+        """Forget every story before a rebuild; call inside the rebuild's transaction.
+
+        (What the matcher learned goes with ``forget_learned``.)
+        """
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         self.conn.execute("DELETE FROM entry_bands")
         self.conn.execute("DELETE FROM stories")
-        self.conn.execute("DELETE FROM term_counts")
-        self.conn.execute("DELETE FROM headlines")
-        self.conn.execute("UPDATE meta SET value = '0' WHERE key = 'match_documents'")
         self.conn.execute("UPDATE entries SET canonical_url = NULL, fingerprint = NULL, "
                           "origin = NULL")
 

@@ -207,3 +207,51 @@ def test_migration_4_counts_the_words_and_headlines_of_an_older_store(tmp_path: 
     assert store.headline_uses(features[1].title_key, 2) == (1, 1)
     evidence = store.conn.execute("SELECT evidence FROM story_entries").fetchall()
     assert evidence == [(None,)] * 4  # the view has the column; old merges have no evidence
+
+
+def test_word_counts_are_written_once_per_transaction_and_read_as_learned(store: Store) -> None:
+    """Inside a transaction ``learn`` keeps the counts in memory; reads see them, commit writes."""
+    chile, peso = dedupe.term("chile"), dedupe.term("peso")
+    with store.transaction():
+        store.learn(1, 1, {chile, peso}, None)
+        store.learn(2, 1, {chile}, None)
+        assert store.term_counts([chile, peso]) == {chile: 2, peso: 1}
+        assert store.match_documents() == 2
+        written = store.conn.execute("SELECT count(*) FROM term_counts").fetchone()[0]
+        assert written == 0  # not yet: one upsert per word, at commit
+        store.learn(3, 1, {peso}, None)  # after a read: the kept counts follow
+        assert store.term_counts([chile, peso]) == {chile: 2, peso: 2}
+        assert store.match_documents() == 3
+    assert dict(store.conn.execute("SELECT term, entries FROM term_counts")) == {chile: 2, peso: 2}
+    assert store.match_documents() == 3
+
+
+def test_word_counts_of_a_rolled_back_transaction_are_forgotten(store: Store) -> None:
+    chile = dedupe.term("chile")
+    store.learn(1, 1, {chile}, None)  # outside a transaction: written at once
+    def failed_fetch() -> None:
+        with store.transaction():
+            store.learn(2, 1, {chile}, None)
+            assert store.term_counts([chile]) == {chile: 2}
+            raise RuntimeError("the fetch failed")
+
+    with pytest.raises(RuntimeError):
+        failed_fetch()
+    assert store.term_counts([chile]) == {chile: 1}
+    assert store.match_documents() == 1
+    with store.transaction(commit=False):  # a dry run (dedupe --backtest) writes nothing
+        store.forget_learned()
+        assert store.term_counts([chile]) == {}
+        store.learn(2, 1, {chile}, None)
+        assert store.term_counts([chile]) == {chile: 1}
+    assert store.term_counts([chile]) == {chile: 1}
+    assert store.match_documents() == 1
+
+
+def test_a_kept_candidate_view_is_remade_when_the_entry_changes(store: Store) -> None:
+    insert(store, entry("a"))
+    first = candidate_view(store.match_members(1)[0])
+    store.conn.execute("UPDATE entries SET match_words = 'a different text now' WHERE id = 1")
+    again = candidate_view(store.match_members(1)[0])
+    assert first.lead[:3] == ("chile", "s", "central")
+    assert again.lead == ("a", "different", "text", "now")
